@@ -151,6 +151,10 @@ extension APIServer {
     /// A minimal OpenAPI v3 that tells kubectl each kind's PATCH accepts
     /// `fieldValidation` (so it validates server-side); no schemas.
     func openAPI(_ segs: [String], _ req: APIRequest) throws -> APIResponse {
+        if segs.count == 2, segs[1] == "v2" {
+            let body = OpenAPIV2.document(types: registry.all, version: serverVersion["gitVersion"]?.stringValue ?? "v1.33.1")
+            return APIResponse(status: 200, headers: [("Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")], body: .bytes(body))
+        }
         guard segs.count >= 2, segs[1] == "v3" else { throw APIError.notFoundPath() }
         if segs.count == 2 {
             var paths: JSON = [:]

@@ -3,6 +3,17 @@ enum PodDefaults {
     static func apply(_ pod: inout JSON) {
         guard var spec = pod["spec"], case .object = spec else { return }
         applySpec(&spec)
+        // SetDefaults_Pod: a limit without a request makes the request equal to the limit.
+        for key in ["containers", "initContainers"] {
+            guard var cs = spec[key]?.arrayValue else { continue }
+            for i in cs.indices {
+                for (r, q) in cs[i][path: ["resources", "limits"]]?.objectValue ?? JSONObject()
+                where cs[i][path: ["resources", "requests", r]] == nil {
+                    cs[i][path: ["resources", "requests", r]] = q
+                }
+            }
+            spec[key] = .array(cs)
+        }
         pod["spec"] = spec
     }
 
