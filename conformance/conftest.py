@@ -130,6 +130,24 @@ class Sim:
     def http(self, method: str, path: str, **kw) -> requests.Response:
         return requests.request(method, self.url + path, timeout=kw.pop("timeout", 10), **kw)
 
+    _PATHS = {
+        ("v1", "Pod"): "/api/v1/namespaces/{ns}/pods",
+        ("v1", "ConfigMap"): "/api/v1/namespaces/{ns}/configmaps",
+        ("v1", "Secret"): "/api/v1/namespaces/{ns}/secrets",
+        ("apps/v1", "Deployment"): "/apis/apps/v1/namespaces/{ns}/deployments",
+        ("batch/v1", "Job"): "/apis/batch/v1/namespaces/{ns}/jobs",
+        ("coordination.k8s.io/v1", "Lease"): "/apis/coordination.k8s.io/v1/namespaces/{ns}/leases",
+        ("apiextensions.k8s.io/v1", "CustomResourceDefinition"):
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+    }
+
+    def create(self, obj: dict, ns: str | None = None) -> dict:
+        """Set-up helper: POST an object as JSON (so a test's fixture does not depend on the client under test)."""
+        path = self._PATHS[(obj["apiVersion"], obj["kind"])].format(ns=ns)
+        r = self.http("POST", path, json=obj)
+        assert r.status_code == 201, f"set-up POST {path}: {r.status_code} {r.text}"
+        return r.json()
+
     def faults(self, body: dict | None) -> None:
         r = self.http("DELETE", "/sim/faults") if body is None else self.http("POST", "/sim/faults", json=body)
         assert r.status_code < 300, f"/sim/faults {body}: {r.status_code} {r.text}"

@@ -47,6 +47,9 @@ import Testing
         #expect(bad == 422)
         #expect(badBody["reason"] == "Invalid")
         #expect(badBody["message"]?.stringValue?.hasPrefix("ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain") == true)
+        // kubectl prints "<field>: <message>" per cause, so the cause's message has no field prefix.
+        #expect(badBody[path: ["details", "causes"]]?[0]?["field"] == "metadata.name")
+        #expect(badBody[path: ["details", "causes"]]?[0]?["message"]?.stringValue?.hasPrefix("Invalid value: \"Bad_Name\"") == true)
 
         let (mismatch, _) = await sim.json("POST", "/api/v1/namespaces/default/configmaps", SimHarness.configMap("a", ns: "kube-system"))
         #expect(mismatch == 400)

@@ -83,7 +83,12 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         var d: JSON = ["name": .string(name)]
         if !group.isEmpty { d["group"] = .string(group) }
         d["kind"] = .string(kind)
-        d["causes"] = .array(causes.map { ["reason": .string($0.reason), "message": .string($0.message), "field": .string($0.field)] })
+        // A cause carries the field apart from its message (kubectl prints "field: message").
+        d["causes"] = .array(causes.map { c in
+            var m = c.message
+            if m.hasPrefix(c.field + ": ") { m.removeFirst(c.field.count + 2) }
+            return ["reason": .string(c.reason), "message": .string(m), "field": .string(c.field)]
+        })
         return APIError(code: 422, reason: "Invalid", message: "\(qualified) \"\(name)\" is invalid: \(joined)", details: d)
     }
 

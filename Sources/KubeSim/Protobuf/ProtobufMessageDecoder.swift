@@ -42,7 +42,7 @@ struct ProtobufMessageDecoder {
         switch field.type {
         case .message(let name):
             // Pointers: only when sent. Non-pointer structs: always, zero value when absent.
-            if !present && field.emit == .ptr { return nil }
+            if !present && field.emit == .ptr { return JSON?.none }
             return try messageValue(name, concatenated(occurrences), path: path)
         case .list(let element):
             var items: [JSON] = []
@@ -67,7 +67,7 @@ struct ProtobufMessageDecoder {
                 return field.emit == .req ? zeroScalar(field.type) : JSON?.none
             }
             let value = try scalar(field.type, last, path: path)
-            if field.emit == .opt && isZero(value) { return nil }
+            if field.emit == .opt && isZero(value) { return JSON?.none }
             return value
         }
     }

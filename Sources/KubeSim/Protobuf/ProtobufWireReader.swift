@@ -13,22 +13,23 @@ struct ProtobufWireField: Sendable {
 /// Splits protobuf bytes into field occurrences (wire level only).
 enum ProtobufWireReader {
     static func readVarint(_ data: ArraySlice<UInt8>, _ index: inout Int) throws(ProtobufDecodingError) -> UInt64 {
+        let start = index
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
             guard index < data.endIndex else {
-                throw ProtobufDecodingError(.malformed, "truncated varint at offset \(index - data.startIndex)")
+                throw ProtobufDecodingError(.malformed, "truncated varint at offset \(start - data.startIndex)")
             }
             let b = data[index]
             index += 1
             if shift == 63 && b > 1 {
-                throw ProtobufDecodingError(.malformed, "varint overflows 64 bits at offset \(index - data.startIndex)")
+                throw ProtobufDecodingError(.malformed, "varint overflows 64 bits at offset \(start - data.startIndex)")
             }
             result |= UInt64(b & 0x7f) << shift
             if b & 0x80 == 0 { return result }
             shift += 7
             if shift > 63 {
-                throw ProtobufDecodingError(.malformed, "varint longer than 10 bytes at offset \(index - data.startIndex)")
+                throw ProtobufDecodingError(.malformed, "varint longer than 10 bytes at offset \(start - data.startIndex)")
             }
         }
     }

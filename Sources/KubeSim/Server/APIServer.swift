@@ -147,13 +147,23 @@ public final class APIServer: Sendable {
 
     func decodeBody(_ req: APIRequest, _ rt: ResourceType) throws -> JSON {
         let ct = req.headers["content-type"] ?? "application/json"
-        if ct.contains("protobuf") || ct.contains("cbor") {
+        if ct.contains("cbor") {
             throw APIError(code: 415, reason: "UnsupportedMediaType",
-                message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+                message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
         }
         if req.body.isEmpty { throw APIError.badRequest("the body of the request was empty") }
         let j: JSON
-        if ct.contains("yaml") {
+        if ct.hasPrefix(KubeProtobuf.contentType) {
+            do { j = try KubeProtobuf.decode(req.body) } catch {
+                switch error.reason {
+                case .badMagic, .malformed:
+                    throw APIError.badRequest("\(rt.kind) in version \"\(rt.version)\" cannot be handled as a \(rt.kind): \(error.message)")
+                default:
+                    throw APIError(code: 415, reason: "UnsupportedMediaType",
+                        message: "kube-sim cannot decode this protobuf body (\(error.message)); send it as application/json")
+                }
+            }
+        } else if ct.contains("yaml") {
             j = try YAMLBody.parse(req.body, kind: rt.kind, version: rt.version)
         } else {
             do { j = try JSON.parse(req.body) } catch {

@@ -45,17 +45,18 @@ enum PatchEngine {
                 let schema = rt.isCustom ? PatchSchema.customResource(listTypes: [:]) : PatchSchema.builtin(group: rt.group, kind: rt.kind)
                 let ignored: [[String]] = subresource == nil && rt.hasStatus ? [["status"]] : []
                 var applied = patch
-                if let current {
-                    // The applied configuration names the object; identity comes from the live one.
-                    applied[path: ["metadata", "uid"]] = nil
-                    _ = current
-                }
+                // The applied configuration names the object; its identity comes from the live one.
+                if current != nil { applied[path: ["metadata", "uid"]] = nil }
                 return try ServerSideApply.apply(
                     live: current, applied: applied, fieldManager: fieldManager, force: force, schema: schema,
                     options: .init(subresource: subresource ?? "", time: Timestamp.format(Timestamp.now()), ignoredFields: ignored))
             }
         } catch let e as PatchError {
-            throw APIError(code: e.code, reason: e.reason, message: e.message)
+            var details: JSON? = nil
+            if !e.causes.isEmpty {
+                details = ["causes": .array(e.causes.map { ["reason": .string($0.type), "message": .string($0.message), "field": .string($0.field)] })]
+            }
+            throw APIError(code: e.code, reason: e.reason, message: e.message, details: details)
         } catch let e as APIError {
             throw e
         } catch {

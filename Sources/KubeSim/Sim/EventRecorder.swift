@@ -74,7 +74,4 @@ struct EventRecorder: Sendable {
         ]
         return .create(ev)
     }
-
-    /// Forgets aggregation state of a deleted object's events.
-    mutating func forget(uidPrefix: String) {}
 }

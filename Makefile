@@ -1,0 +1,38 @@
+# Vigil — build, run and test. `make help` lists the targets.
+SWIFT      ?= swift
+PYTHON     ?= python3
+SIM_DIR    ?= .sim-run
+SIM_PORT   ?= 0
+BIN        := .build/debug
+
+.PHONY: help build test test-swift test-conformance sim bench-sim clean
+
+help:
+	@echo "make build             build everything (debug)"
+	@echo "make test              Swift test suites + kubectl/Python/Prometheus conformance against kube-sim"
+	@echo "make sim               run kube-sim in the foreground (kubeconfig in $(SIM_DIR)/kubeconfig)"
+	@echo "make bench-sim         kube-sim benchmark: creates/s, list latency, watch delay, RSS (JSON + summary)"
+	@echo "make clean             remove build output and run directories"
+
+build:
+	$(SWIFT) build
+
+test: test-swift test-conformance
+
+test-swift:
+	$(SWIFT) test
+
+test-conformance: build
+	KUBE_SIM_BIN=$(CURDIR)/$(BIN)/kube-sim $(PYTHON) -m pytest -q conformance
+
+sim: build
+	@mkdir -p $(SIM_DIR)
+	$(BIN)/kube-sim --port $(SIM_PORT) --kubeconfig-out $(SIM_DIR)/kubeconfig
+
+bench-sim:
+	$(SWIFT) build -c release --product kube-sim --product kube-sim-bench
+	@mkdir -p loadtest/results
+	.build/release/kube-sim-bench --kube-sim .build/release/kube-sim $(BENCH_ARGS) | tee loadtest/results/bench-sim-latest.txt
+
+clean:
+	rm -rf .build $(SIM_DIR)

@@ -1,0 +1,331 @@
+import KubeSim
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// kube-sim benchmark: creates/s and list latency at scale, write-to-watch-event
+// delay with many watchers, and the server's RSS. Prints JSON, then a summary.
+
+struct Options {
+    var kubeSim = ".build/release/kube-sim"
+    var namespaces = 10_000
+    var podsPerNamespace = 5
+    var concurrency = 8
+    var watchers = 100
+    var watchWrites = 2_000
+    var watchRate = 200.0
+    var workloads = false
+
+    init(_ args: [String]) {
+        var i = 1
+        func next() -> String {
+            i += 1
+            guard i < args.count else { fail("missing value for \(args[i - 1])") }
+            return args[i]
+        }
+        while i < args.count {
+            switch args[i] {
+            case "--kube-sim": kubeSim = next()
+            case "--namespaces": namespaces = Int(next()) ?? namespaces
+            case "--pods-per-namespace": podsPerNamespace = Int(next()) ?? podsPerNamespace
+            case "--concurrency": concurrency = Int(next()) ?? concurrency
+            case "--watchers": watchers = Int(next()) ?? watchers
+            case "--watch-writes": watchWrites = Int(next()) ?? watchWrites
+            case "--watch-rate": watchRate = Double(next()) ?? watchRate
+            case "--workloads": workloads = true
+            case "-h", "--help":
+                print("usage: kube-sim-bench [--kube-sim PATH] [--namespaces N] [--pods-per-namespace N] [--concurrency N] [--watchers N] [--watch-writes N] [--watch-rate PER_S] [--workloads]")
+                exit(0)
+            default: fail("unknown argument \(args[i])")
+            }
+            i += 1
+        }
+    }
+}
+
+func fail(_ message: String) -> Never {
+    let b = Array("kube-sim-bench: \(message)\n".utf8)
+    _ = b.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    exit(1)
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// Nearest-rank percentile, rounded to 0.1.
+func percentile(_ xs: [Double], _ p: Double) -> Double {
+    guard !xs.isEmpty else { return 0 }
+    let s = xs.sorted()
+    let rank = max(1, Int((p / 100 * Double(s.count)).rounded(.up)))
+    return round1(s[min(s.count, rank) - 1])
+}
+
+func round1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
+
+/// Starts kube-sim and reads its URL from the first line of stdout.
+func startSim(_ opts: Options) throws -> (pid: pid_t, port: Int) {
+    var fds: [Int32] = [0, 0]
+    guard pipe(&fds) == 0 else { fail("pipe failed") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+    posix_spawn_file_actions_addclose(&actions, fds[0])
+    var args = [opts.kubeSim, "--port", "0", "--log-level", "warning"]
+    if !opts.workloads { args.append("--no-workloads") }
+    var cargs = args.map { strdup($0) } + [nil]
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, opts.kubeSim, &actions, nil, &cargs, environ)
+    guard rc == 0 else { fail("cannot start \(opts.kubeSim): \(String(cString: strerror(rc)))") }
+    close(fds[1])
+    var line: [UInt8] = []
+    var c: UInt8 = 0
+    while read(fds[0], &c, 1) == 1, c != 10 { line.append(c) }
+    let url = String(decoding: line, as: UTF8.self)
+    guard let port = url.split(separator: ":").last.flatMap({ Int($0) }) else { fail("kube-sim printed no URL (got '\(url)')") }
+    return (pid, port)
+}
+
+func procStatus(_ pid: pid_t) -> (rssMiB: Double, cpuSeconds: Double) {
+    var rss = 0.0
+    if let f = fopen("/proc/\(pid)/status", "r") {
+        var buf = [CChar](repeating: 0, count: 512)
+        while fgets(&buf, 512, f) != nil {
+            let line = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            if line.hasPrefix("VmRSS:") {
+                rss = Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+            }
+        }
+        fclose(f)
+    }
+    var cpu = 0.0
+    if let f = fopen("/proc/\(pid)/stat", "r") {
+        var buf = [CChar](repeating: 0, count: 1024)
+        if fgets(&buf, 1024, f) != nil {
+            let s = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            if let close = s.lastIndex(of: ")") {
+                let fields = s[s.index(after: close)...].split(separator: " ")
+                if fields.count > 13, let u = Double(fields[11]), let sy = Double(fields[12]) {
+                    cpu = (u + sy) / Double(sysconf(Int32(_SC_CLK_TCK)))
+                }
+            }
+        }
+        fclose(f)
+    }
+    return (rss, cpu)
+}
+
+/// Runs `total` requests spread over `concurrency` connections; returns the elapsed time and failures.
+final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+    func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
+    var current: Int { value.load(ordering: .relaxed) }
+}
+
+func runWorkers(port: Int, total: Int, concurrency: Int, _ make: @escaping @Sendable (Int) -> (HTTPMethod, String, [UInt8]?)) async throws -> (Duration, Int) {
+    let counter = Counter()
+    let failures = Counter()
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for _ in 0..<concurrency {
+            group.addTask {
+                let ch = try await HTTPConnection.open(host: "127.0.0.1", port: port)
+                try await ch.executeThenClose { inbound, outbound in
+                    var it = inbound.makeAsyncIterator()
+                    while true {
+                        let i = counter.next()
+                        if i >= total { break }
+                        let (m, p, b) = make(i)
+                        try await HTTPConnection.send(outbound, host: "127.0.0.1", method: m, path: p, body: b)
+                        let r = try await HTTPConnection.receive(&it)
+                        if r.status >= 300 { _ = failures.next() }
+                    }
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    return (ContinuousClock.now - start, failures.current)
+}
+
+func podBody(_ ns: String, _ name: String) -> [UInt8] {
+    let j: JSON = [
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": ["name": .string(name), "namespace": .string(ns), "labels": ["app": "bench", "tier": "web"]],
+        "spec": ["containers": [[
+            "name": "app", "image": "registry.example/app:1.2.3",
+            "resources": ["requests": ["cpu": "100m", "memory": "128Mi"], "limits": ["memory": "256Mi"]],
+            "env": [["name": "MODE", "value": "bench"]],
+        ]]],
+    ]
+    return j.serialized()
+}
+
+let opts = Options(CommandLine.arguments)
+let (pid, port) = try startSim(opts)
+defer { kill(pid, SIGKILL) }
+var results: JSON = ["namespaces": .int(Int64(opts.namespaces)), "pods": .int(Int64(opts.namespaces * opts.podsPerNamespace)),
+    "concurrency": .int(Int64(opts.concurrency)), "watchers": .int(Int64(opts.watchers)), "workloads": .bool(opts.workloads)]
+let baseline = procStatus(pid)
+
+// 1. Namespaces.
+let nsCount = opts.namespaces
+let (nsTime, nsFail) = try await runWorkers(port: port, total: nsCount, concurrency: opts.concurrency) { i in
+    (.POST, "/api/v1/namespaces", JSON.obj(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string("bench-\(i)")]]).serialized())
+}
+results["namespaceCreatesPerSecond"] = .double((Double(nsCount) / seconds(nsTime)).rounded())
+results["namespaceCreateFailures"] = .int(Int64(nsFail))
+
+// 2. Pods.
+let podCount = nsCount * opts.podsPerNamespace
+let per = opts.podsPerNamespace
+let (podTime, podFail) = try await runWorkers(port: port, total: podCount, concurrency: opts.concurrency) { i in
+    let ns = "bench-\(i / per)"
+    return (.POST, "/api/v1/namespaces/\(ns)/pods", podBody(ns, "pod-\(i % per)"))
+}
+results["podCreatesPerSecond"] = .double((Double(podCount) / seconds(podTime)).rounded())
+results["podCreateFailures"] = .int(Int64(podFail))
+let loaded = procStatus(pid)
+results["rssMiBAfterLoad"] = .double(loaded.rssMiB.rounded())
+results["rssMiBEmpty"] = .double(baseline.rssMiB.rounded())
+
+// 3. List latency.
+func timedGets(_ paths: [String]) async throws -> [Double] {
+    var out: [Double] = []
+    let ch = try await HTTPConnection.open(host: "127.0.0.1", port: port)
+    try await ch.executeThenClose { inbound, outbound in
+        var it = inbound.makeAsyncIterator()
+        for p in paths {
+            let t0 = ContinuousClock.now
+            try await HTTPConnection.send(outbound, host: "127.0.0.1", method: .GET, path: p)
+            let r = try await HTTPConnection.receive(&it)
+            if r.status != 200 { fail("GET \(p) -> \(r.status)") }
+            out.append(seconds(ContinuousClock.now - t0) * 1000)
+        }
+    }
+    return out
+}
+let fullList = try await timedGets(Array(repeating: "/api/v1/pods", count: 3))
+results["listAllPodsMs"] = ["p50": .double(percentile(fullList, 50)), "max": .double(round1(fullList.max() ?? 0))]
+let nsPaths = (0..<300).map { "/api/v1/namespaces/bench-\(($0 * 7919) % nsCount)/pods" }
+let nsList = try await timedGets(nsPaths)
+results["listNamespacePodsMs"] = ["p50": .double(percentile(nsList, 50)), "p99": .double(percentile(nsList, 99))]
+var pageTimes: [Double] = []
+do {
+    var cont = ""
+    let t0 = ContinuousClock.now
+    let ch = try await HTTPConnection.open(host: "127.0.0.1", port: port)
+    try await ch.executeThenClose { inbound, outbound in
+        var it = inbound.makeAsyncIterator()
+        repeat {
+            let t1 = ContinuousClock.now
+            try await HTTPConnection.send(outbound, host: "127.0.0.1", method: .GET, path: "/api/v1/pods?limit=500" + (cont.isEmpty ? "" : "&continue=\(cont)"))
+            let r = try await HTTPConnection.receive(&it)
+            pageTimes.append(seconds(ContinuousClock.now - t1) * 1000)
+            cont = (try? JSON.parse(r.body))?[path: ["metadata", "continue"]]?.stringValue ?? ""
+        } while !cont.isEmpty
+    }
+    results["paginatedListAllPodsMs"] = .double(round1(seconds(ContinuousClock.now - t0) * 1000))
+    results["pageOf500Ms"] = ["p50": .double(percentile(pageTimes, 50)), "p99": .double(percentile(pageTimes, 99))]
+}
+
+// 4. Write → watch event delay with many watchers.
+let writes = opts.watchWrites
+let sendTimes = Mutex([Double](repeating: 0, count: writes))
+let origin = ContinuousClock.now
+let delays = Mutex([Double]())
+let received = Counter()
+let rvNow = try await {
+    let ch = try await HTTPConnection.open(host: "127.0.0.1", port: port)
+    return try await ch.executeThenClose { inbound, outbound in
+        var it = inbound.makeAsyncIterator()
+        try await HTTPConnection.send(outbound, host: "127.0.0.1", method: .GET, path: "/api/v1/namespaces/default/pods?limit=1")
+        let r = try await HTTPConnection.receive(&it)
+        return (try? JSON.parse(r.body))?[path: ["metadata", "resourceVersion"]]?.stringValue ?? "0"
+    }
+}()
+let marker = Array("\"seq\":\"".utf8)
+let expected = writes * opts.watchers
+try await withThrowingTaskGroup(of: Void.self) { group in
+    for _ in 0..<opts.watchers {
+        group.addTask {
+            let ch = try await HTTPConnection.open(host: "127.0.0.1", port: port)
+            try await ch.executeThenClose { inbound, outbound in
+                try await HTTPConnection.send(outbound, host: "127.0.0.1", method: .GET, path: "/api/v1/pods?watch=1&resourceVersion=\(rvNow)&timeoutSeconds=120")
+                var buffer: [UInt8] = []
+                var local: [Double] = []
+                var got = 0
+                for try await part in inbound {
+                    guard case .body(let b) = part else { if case .end = part { break } else { continue } }
+                    buffer += b.readableBytesView
+                    while let nl = buffer.firstIndex(of: 10) {
+                        let now = seconds(ContinuousClock.now - origin)
+                        var k = 0
+                        if let r = buffer[..<nl].firstRange(of: marker) {
+                            var j = r.upperBound
+                            while j < nl, buffer[j] >= 48, buffer[j] <= 57 {
+                                k = k * 10 + Int(buffer[j] - 48)
+                                j += 1
+                            }
+                            let sent = sendTimes.withLock { $0[k] }
+                            local.append((now - sent) * 1000)
+                            got += 1
+                        }
+                        buffer.removeSubrange(...nl)
+                    }
+                    if got >= writes { break }
+                }
+                let l = local
+                delays.withLock { $0 += l }
+                received.value.add(got, ordering: .relaxed)
+            }
+        }
+    }
+    try await Task.sleep(for: .milliseconds(500))  // let every watcher connect
+    group.addTask {
+        let ch = try await HTTPConnection.open(host: "127.0.0.1", port: port)
+        try await ch.executeThenClose { inbound, outbound in
+            var it = inbound.makeAsyncIterator()
+            let interval = 1.0 / opts.watchRate
+            for k in 0..<writes {
+                let due = Double(k) * interval + 0.5
+                let now = seconds(ContinuousClock.now - origin)
+                if due > now { try await Task.sleep(for: .milliseconds(Int64((due - now) * 1000))) }
+                let ns = "bench-\((k * 31) % nsCount)"
+                sendTimes.withLock { $0[k] = seconds(ContinuousClock.now - origin) }
+                try await HTTPConnection.send(outbound, host: "127.0.0.1", method: .PATCH, path: "/api/v1/namespaces/\(ns)/pods/pod-0",
+                    body: Array("{\"metadata\":{\"labels\":{\"seq\":\"\(k)\"}}}".utf8), contentType: "application/merge-patch+json")
+                let r = try await HTTPConnection.receive(&it)
+                if r.status != 200 { fail("PATCH -> \(r.status): \(String(decoding: r.body, as: UTF8.self))") }
+            }
+        }
+    }
+    try await group.waitForAll()
+}
+let d = delays.withLock { $0 }
+results["watchEventsExpected"] = .int(Int64(expected))
+results["watchEventsReceived"] = .int(Int64(received.current))
+results["watchDelayMs"] = ["p50": .double(percentile(d, 50)), "p99": .double(percentile(d, 99)), "max": .double(round1(d.max() ?? 0))]
+results["watchWritesPerSecond"] = .double(opts.watchRate)
+let final = procStatus(pid)
+results["rssMiBFinal"] = .double(final.rssMiB.rounded())
+results["serverCpuSeconds"] = .double((final.cpuSeconds * 10).rounded() / 10)
+
+print(results.prettyPrinted())
+func f(_ v: JSON?) -> String { v.map { $0.serializedString } ?? "?" }
+print("""
+
+    kube-sim benchmark (\(opts.namespaces) namespaces, \(podCount) pods, \(opts.concurrency) connections, workloads \(opts.workloads ? "on" : "off"))
+      namespace creates/s      \(f(results["namespaceCreatesPerSecond"]))   (aim ≥ 2000)
+      pod creates/s            \(f(results["podCreatesPerSecond"]))   (aim ≥ 2000)
+      list all pods            p50 \(f(results[path: ["listAllPodsMs", "p50"]])) ms
+      list one namespace       p50 \(f(results[path: ["listNamespacePodsMs", "p50"]])) ms, p99 \(f(results[path: ["listNamespacePodsMs", "p99"]])) ms
+      paginated full list      \(f(results["paginatedListAllPodsMs"])) ms (pages of 500)
+      write → watch event      p50 \(f(results[path: ["watchDelayMs", "p50"]])) ms, p99 \(f(results[path: ["watchDelayMs", "p99"]])) ms with \(opts.watchers) watchers at \(Int(opts.watchRate)) writes/s   (aim p99 < 50)
+      events received          \(f(results["watchEventsReceived"])) of \(expected)
+      RSS                      \(f(results["rssMiBAfterLoad"])) MiB loaded, \(f(results["rssMiBFinal"])) MiB at the end   (aim < 1024)
+    """)
