@@ -144,7 +144,34 @@ import Testing
         let (c3, o3) = await sim.json("PATCH", "/api/v1/namespaces/default/configmaps/ssa?fieldManager=other",
             SimHarness.configMap("ssa", data: ["a": "9"]), contentType: "application/apply-patch+yaml")
         #expect(c3 == 409)
-        #expect(o3["message"]?.stringValue?.hasPrefix("Apply failed with 1 conflict") == true)
+        #expect(o3["message"]?.stringValue?.hasPrefix("Apply failed with 1 conflict") == true, "\(o3)")
+    }
+
+    @Test func unknownFieldsInBuiltinKinds() async throws {
+        let sim = try await SimHarness()
+        let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "u"],
+            "spec": ["containers": [["name": "c", "image": "x", "bogus": 1]]]]
+        let (strict, body) = await sim.json("POST", "/api/v1/namespaces/default/pods?fieldValidation=Strict", pod)
+        #expect(strict == 400)
+        #expect(body["message"] == "Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].bogus\"")
+        let r = await sim.call("POST", "/api/v1/namespaces/default/pods", pod)
+        #expect(r.status == 201)
+        #expect(r.json?[path: ["spec", "containers"]]?[0]?["bogus"] == nil)  // dropped, as decoding into the Go type drops it
+        #expect(r.headers.contains { $0.0 == "Warning" && $0.1.contains("unknown field \"spec.containers[0].bogus\"") })
+        let (patched, pBody) = await sim.json("PATCH", "/api/v1/namespaces/default/pods/u?fieldValidation=Strict",
+            ["spec": ["nope": true]], contentType: "application/merge-patch+json")
+        #expect(patched == 400)
+        #expect(pBody["message"]?.stringValue?.contains("unknown field \"spec.nope\"") == true)
+    }
+
+    @Test func labelsAreValidated() async throws {
+        let sim = try await SimHarness()
+        let (code, body) = await sim.json("POST", "/api/v1/namespaces/default/configmaps", SimHarness.configMap("l", labels: ["bad key!": "x"]))
+        #expect(code == 422)
+        #expect(body["message"]?.stringValue?.hasPrefix("ConfigMap \"l\" is invalid: metadata.labels: Invalid value: \"bad key!\": name part must consist of") == true)
+        let (emptyOK, o) = await sim.json("POST", "/api/v1/namespaces/default/configmaps", SimHarness.configMap("l2", labels: [:]))
+        #expect(emptyOK == 201)
+        #expect(o[path: ["metadata", "labels"]] == nil)  // empty maps are omitted
     }
 
     @Test func dryRunWritesNothing() async throws {

@@ -44,7 +44,9 @@ struct SimHarness {
         return out
     }
 
-    static func configMap(_ name: String, ns: String = "default", labels: JSON = [:], data: JSON = ["k": "v"]) -> JSON {
-        ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(ns), "labels": labels], "data": data]
+    static func configMap(_ name: String, ns: String = "default", labels: JSON? = nil, data: JSON = ["k": "v"]) -> JSON {
+        var cm: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(ns)], "data": data]
+        if let labels { cm[path: ["metadata", "labels"]] = labels }
+        return cm
     }
 }

@@ -59,10 +59,10 @@ extension APIServer {
     }
 
     func create(_ t: Target, _ req: APIRequest) async throws -> APIResponse {
-        var body = try decodeBody(req, t.rt)
-        try checkKind(body, t.rt)
+        let decoded = try decodeBody(req, t.rt)
+        try checkKind(decoded, t.rt)
+        var (body, warnings) = try FieldValidation.check(t.rt, decoded, registry: registry, mode: req.param("fieldValidation"))
         if t.rt.group == "events.k8s.io" { body = EventConversion.toCoreV1(body) }
-        let warnings = try CustomResourceStrategy.checkUnknownFields(t.rt, body, registry: registry, mode: req.param("fieldValidation"))
         let o = try await store.create(storageRT(t.rt), namespace: t.namespace, object: body, dryRun: req.query["dryRun"] != nil)
         var r = APIResponse.rawJSON(render(t.rt, o), status: 201)
         r.headers += warnings.map { ("Warning", "299 - \"\($0)\"") }
@@ -70,10 +70,10 @@ extension APIServer {
     }
 
     func update(_ t: Target, _ req: APIRequest) async throws -> APIResponse {
-        var body = try decodeBody(req, t.rt)
-        try checkKind(body, t.rt)
+        let decoded = try decodeBody(req, t.rt)
+        try checkKind(decoded, t.rt)
+        var (body, warnings) = try FieldValidation.check(t.rt, decoded, registry: registry, mode: req.param("fieldValidation"))
         if t.rt.group == "events.k8s.io" { body = EventConversion.toCoreV1(body) }
-        let warnings = try CustomResourceStrategy.checkUnknownFields(t.rt, body, registry: registry, mode: req.param("fieldValidation"))
         let o = try await store.update(storageRT(t.rt), namespace: t.namespace, name: t.name!, object: body,
             subresource: t.subresource, dryRun: req.query["dryRun"] != nil)
         var r = APIResponse.rawJSON(render(t.rt, o))
@@ -86,7 +86,8 @@ extension APIServer {
         let kind = try PatchKind(contentType: contentType, rt: t.rt)
         let patchBody: JSON
         if kind == .apply {
-            patchBody = try decodeBody(req, t.rt)
+            // The applied configuration is a whole object: it is decoded and checked like one.
+            patchBody = try FieldValidation.check(t.rt, try decodeBody(req, t.rt), registry: registry, mode: req.param("fieldValidation")).object
         } else {
             if req.body.isEmpty { throw APIError.badRequest("the body of the request was empty") }
             do { patchBody = try JSON.parse(req.body) } catch {
@@ -104,6 +105,7 @@ extension APIServer {
         let rt = t.rt
         let registry = self.registry
         let isEvents = rt.group == "events.k8s.io"
+        let validation = req.param("fieldValidation")
         let (o, created) = try await store.patch(
             storageRT(rt), namespace: t.namespace, name: t.name!, subresource: t.subresource,
             dryRun: req.query["dryRun"] != nil, createIfMissing: kind == .apply && t.subresource == nil
@@ -112,6 +114,7 @@ extension APIServer {
             if isEvents, let c = cur { cur = EventConversion.toEventsV1(c) }
             var result = try PatchEngine.apply(kind, patch: patchBody, to: cur, rt: rt, registry: registry,
                 fieldManager: fieldManager ?? "", force: force, subresource: t.subresource)
+            result = try FieldValidation.check(rt, result, registry: registry, mode: validation).object
             if isEvents { result = EventConversion.toCoreV1(result) }
             return result
         }
@@ -126,6 +129,7 @@ extension APIServer {
             opts.propagationPolicy = j["propagationPolicy"]?.stringValue
             opts.gracePeriodSeconds = j["gracePeriodSeconds"]?.intValue
             if j["orphanDependents"]?.boolValue == true { opts.propagationPolicy = "Orphan" }
+            if j["orphanDependents"]?.boolValue == false { opts.orphanDependentsFalse = true }
             if let d = j["dryRun"]?.arrayValue, d.contains("All") { opts.dryRun = true }
         }
         if let p = req.param("propagationPolicy") { opts.propagationPolicy = p }
@@ -142,7 +146,9 @@ extension APIServer {
         let opts = try deleteOptions(req)
         switch try await store.delete(storageRT(t.rt), namespace: t.namespace, name: t.name!, options: opts) {
         case .pending(let o):
-            return .rawJSON(render(t.rt, o), status: 202)
+            // Not gone yet (finalizers, graceful termination): 200 with the object,
+            // 202 only when the client asked not to orphan dependents.
+            return .rawJSON(render(t.rt, o), status: opts.orphanDependentsFalse ? 202 : 200)
         case .removed(let o):
             if t.rt.returnsDeletedObject { return .rawJSON(render(t.rt, o)) }
             var details: JSON = ["name": .string(o.name)]

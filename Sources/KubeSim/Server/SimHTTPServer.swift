@@ -48,17 +48,12 @@ public struct SimResponder: HTTPResponder {
             if let e = decision.error {
                 response = .error(e)
             } else {
-                var body: [UInt8] = []
-                do {
-                    let buffer = try await request.body.collect(upTo: APIServer.maxBodyBytes + 1)
-                    body = Array(buffer.readableBytesView)
-                } catch {
-                    body = []
-                }
-                if body.count > APIServer.maxBodyBytes {
-                    response = .error(.tooLarge(limit: APIServer.maxBodyBytes))
-                } else {
+                if let buffer = try? await request.body.collect(upTo: APIServer.maxBodyBytes) {
+                    let body = Array(buffer.readableBytesView)
                     response = await api.handle(APIRequest(method: method, path: path, query: query, headers: headers, body: body))
+                } else {
+                    // Over the limit (or the client went away mid-body).
+                    response = .error(.tooLarge(limit: APIServer.maxBodyBytes))
                 }
             }
         }

@@ -11,17 +11,31 @@ enum YAMLBody {
             throw APIError.badRequest("error converting YAML to JSON: \(error)")
         }
         guard let node else { throw APIError.badRequest("the body of the request was empty") }
-        return convert(node)
+        guard let j = convert(node, depth: 0) else {
+            throw APIError.badRequest("error converting YAML to JSON: nesting deeper than \(maxDepth) levels")
+        }
+        return j
     }
 
-    static func convert(_ node: Node) -> JSON {
+    static let maxDepth = 512
+
+    static func convert(_ node: Node, depth: Int) -> JSON? {
+        if depth > maxDepth { return nil }
         switch node {
         case .mapping(let m):
             var o = JSONObject()
-            for (k, v) in m { o[k.string ?? String(describing: k)] = convert(v) }
+            for (k, v) in m {
+                guard let c = convert(v, depth: depth + 1) else { return nil }
+                o[k.string ?? String(describing: k)] = c
+            }
             return .object(o)
         case .sequence(let s):
-            return .array(s.map(convert))
+            var a: [JSON] = []
+            for v in s {
+                guard let c = convert(v, depth: depth + 1) else { return nil }
+                a.append(c)
+            }
+            return .array(a)
         case .scalar(let s):
             if s.style == .singleQuoted || s.style == .doubleQuoted || s.style == .literal || s.style == .folded {
                 return .string(s.string)

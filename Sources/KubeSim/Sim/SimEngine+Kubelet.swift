@@ -48,7 +48,8 @@ extension SimEngine {
         let uid = view.uid
         let pods = rt.pods
         do {
-            let (s, _) = try await store.patch(pods, namespace: view.namespace, name: view.name) { (cur: JSON?) throws(APIError) -> JSON in
+            // Through `binding`: the main resource refuses spec changes.
+            let (s, _) = try await store.patch(pods, namespace: view.namespace, name: view.name, subresource: "binding") { (cur: JSON?) throws(APIError) -> JSON in
                 guard var o = cur, o[path: ["metadata", "uid"]]?.stringValue == uid,
                     (o[path: ["spec", "nodeName"]]?.stringValue ?? "").isEmpty, o[path: ["metadata", "deletionTimestamp"]] == nil
                 else { throw APIError.conflict(pods, view.name, "already bound or gone") }

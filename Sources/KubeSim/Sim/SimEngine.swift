@@ -63,7 +63,9 @@ actor SimEngine {
     func ingest(_ e: StoreEvent) {
         guard Self.watchedKeys.contains(e.storageKey) else { return }
         let k = "\(e.object.namespace)/\(e.object.name)"
-        guard apply(e.storageKey, e.type, e.object) else { return }
+        // Our own writes are in the cache already (the event is then stale),
+        // but the reconcilers interested in the change still need to run.
+        apply(e.storageKey, e.type, e.object)
         if e.storageKey == "namespaces" && e.type != .added { return }
         enqueueFor(e.storageKey, k, e.type == .deleted ? (e.previous ?? e.object.object) : e.object.object)
     }

@@ -6,6 +6,8 @@ public struct DeleteOptions: Sendable {
     public var propagationPolicy: String?
     public var gracePeriodSeconds: Int64?
     public var dryRun = false
+    /// `orphanDependents: false` was given (the only case a pending delete answers 202).
+    public var orphanDependentsFalse = false
 
     public init(
         preconditionUID: String? = nil, preconditionResourceVersion: String? = nil, propagationPolicy: String? = nil,
@@ -166,6 +168,7 @@ public actor ClusterStore {
         rv += 1
         var obj = object
         obj[path: ["metadata", "resourceVersion"]] = .string(String(rv))
+        Self.dropEmptyMetadata(&obj)
         let stored = StoredObject(object: obj, rv: rv)
         let key = rt.storageKey
         var table = tables[key] ?? ResourceTable(window: eventWindowSize)
@@ -192,6 +195,18 @@ public actor ClusterStore {
             if dependents[u]?.isEmpty == true { dependents[u] = nil }
         }
         for u in newOwners.subtracting(oldOwners) { dependents[u, default: []].insert(ref) }
+    }
+
+    /// Empty maps and lists in metadata are omitted, as Go's `omitempty` does.
+    static func dropEmptyMetadata(_ obj: inout JSON) {
+        for k in ["labels", "annotations", "finalizers", "ownerReferences", "managedFields"] {
+            switch obj[path: ["metadata", k]] {
+            case .object(let o)? where o.isEmpty: obj[path: ["metadata", k]] = nil
+            case .array(let a)? where a.isEmpty: obj[path: ["metadata", k]] = nil
+            case .null?: obj[path: ["metadata", k]] = nil
+            default: break
+            }
+        }
     }
 
     static func ownerUIDs(_ o: JSON?) -> [String] {

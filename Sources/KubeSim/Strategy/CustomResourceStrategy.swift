@@ -25,22 +25,4 @@ enum CustomResourceStrategy {
         }
         obj = o
     }
-
-    /// `fieldValidation`: `Strict` refuses unknown fields, `Warn` (the
-    /// default) returns them as warnings, `Ignore` drops them silently.
-    static func checkUnknownFields(_ rt: ResourceType, _ obj: JSON, registry: ResourceRegistry, mode: String?) throws(APIError) -> [String] {
-        let mode = mode ?? "Warn"
-        guard ["Strict", "Warn", "Ignore"].contains(mode) else {
-            throw APIError.badRequest("fieldValidation: Unsupported value: \"\(mode)\": supported values: \"Ignore\", \"Strict\", \"Warn\"")
-        }
-        guard rt.isCustom, mode != "Ignore", let schema = schema(rt, obj, registry: registry) else { return [] }
-        var body = obj
-        body["metadata"] = nil
-        let unknown = schema.prune(body).unknownFields
-        if unknown.isEmpty { return [] }
-        if mode == "Strict" {
-            throw APIError.badRequest("\(rt.kind) in version \"\(rt.version)\" cannot be handled as a \(rt.kind): \(StructuralSchema.strictDecodingMessage(unknown))")
-        }
-        return StructuralSchema.unknownFieldWarnings(unknown)
-    }
 }

@@ -181,6 +181,7 @@ enum ResourceStrategy {
                 throw .badRequest("\(rt.kind) in version \"\(rt.version)\" cannot be handled as a \(rt.kind): json: cannot unmarshal \(v.typeName) into Go struct field ObjectMeta.metadata.\(key) of type string (key \(k))")
             }
         }
+        try validateMetadata(rt, obj)
         switch rt.storageKey {
         case "pods":
             try PodDefaults.validate(rt, obj, path: "spec", spec: obj["spec"])
@@ -198,6 +199,31 @@ enum ResourceStrategy {
         default:
             break
         }
+    }
+
+    /// Label keys and values, annotation keys and size, as ObjectMeta validation does.
+    static func validateMetadata(_ rt: ResourceType, _ obj: JSON) throws(APIError) {
+        var errors: [FieldError] = []
+        if let labels = obj[path: ["metadata", "labels"]]?.objectValue {
+            var dict: [String: String] = [:]
+            for (k, v) in labels { dict[k] = v.stringValue ?? "" }
+            errors += LabelValidation.validateLabels(dict)
+        }
+        if let annotations = obj[path: ["metadata", "annotations"]]?.objectValue {
+            var total = 0
+            for (k, v) in annotations {
+                total += k.utf8.count + (v.stringValue?.utf8.count ?? 0)
+                for e in LabelValidation.labelKeyErrors(k.lowercased()) {
+                    errors.append(.invalid("metadata.annotations", .string(k), e))
+                }
+            }
+            if total > 262_144 {
+                errors.append(.tooLong("metadata.annotations", nil, maxLength: 262_144))
+            }
+        }
+        guard !errors.isEmpty else { return }
+        throw APIError.invalid(kind: rt.kind, group: rt.group, name: obj[path: ["metadata", "name"]]?.stringValue ?? "",
+            causes: errors.map { ($0.field, $0.type.rawValue, $0.message) })
     }
 
     static func invalid(_ rt: ResourceType, _ obj: JSON, _ field: String, _ reason: String, _ message: String) -> APIError {
