@@ -29,6 +29,21 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
+            name: "VigilHTTP",
+            dependencies: ["CCurl"]
+        ),
+        .target(
+            name: "Kube",
+            dependencies: [
+                "VigilHTTP",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "kube-sim",
             dependencies: [

@@ -1,0 +1,2 @@
+/// Placeholder; the client lands with issue 3.
+public enum KubePlaceholder {}
