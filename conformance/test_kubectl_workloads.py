@@ -80,7 +80,10 @@ def test_logs(kubectl, sim, ns):
     assert kubectl.ok("logs", "logger", "-n", ns) == "hello\nworld\n"
     assert kubectl.ok("logs", "pod/logger", "-c", "app", "--tail=1", "-n", ns) == "world\n"
     r = kubectl.fail("logs", "nope", "-n", ns)
-    assert r.err == 'Error from server (NotFound): pods "nope" not found\n', r
+    # kubectl >= 1.30 rewords the server's NotFound itself (adds the namespace); 1.27 prints it as is
+    expected = {"1.27": 'Error from server (NotFound): pods "nope" not found\n',
+                "1.33": f'error: error from server (NotFound): pods "nope" not found in namespace "{ns}"\n'}
+    assert r.err == expected[kubectl.version], r
     r = kubectl.fail("logs", "logger", "-c", "wrong", "-n", ns)
     assert r.err == "error: container wrong is not valid for pod logger\n" or \
         r.err == "Error from server (BadRequest): container wrong is not valid for pod logger\n", r

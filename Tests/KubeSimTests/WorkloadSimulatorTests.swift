@@ -61,6 +61,31 @@ import Testing
         p[path: ["status", "phase"]] == "Running" && SimEngine.isPodReady(p)
     }
 
+    @Test func runEndsWhenCancelled() async throws {
+        let c = try await Cluster()
+        try await Task.sleep(for: .milliseconds(100))
+        c.stop()
+        let ended = Task { await c.task.value; return true }
+        let deadline = Timestamp.now() + 3
+        var done = false
+        while Timestamp.now() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            // `task.value` returns only once run() has returned.
+            if await Self.finished(ended) { done = true; break }
+        }
+        #expect(done)
+    }
+
+    static func finished(_ t: Task<Bool, Never>) async -> Bool {
+        await withTaskGroup(of: Bool.self) { g in
+            g.addTask { await t.value }
+            g.addTask { try? await Task.sleep(for: .milliseconds(10)); return false }
+            let first = await g.next() ?? false
+            g.cancelAll()
+            return first
+        }
+    }
+
     @Test func nodeAndNamespaceDefaultsExist() async throws {
         let c = try await Cluster()
         defer { c.stop() }

@@ -157,7 +157,7 @@ extension APIServer {
             throw APIError.invalid(kind: "Binding", group: "", name: t.name!, causes: [("target.name", "FieldValueRequired", "target.name: Required value")])
         }
         let rt = t.rt
-        _ = try await store.patch(rt, namespace: t.namespace, name: t.name!) { (cur: JSON?) throws(APIError) -> JSON in
+        _ = try await store.patch(rt, namespace: t.namespace, name: t.name!, subresource: "binding") { (cur: JSON?) throws(APIError) -> JSON in
             var o = cur!
             if let existing = o[path: ["spec", "nodeName"]]?.stringValue, !existing.isEmpty {
                 throw APIError.conflict(rt, t.name!, "pod \(t.name!) is already assigned to node \"\(existing)\"")

@@ -121,9 +121,11 @@ struct BookmarkTicker: Service {
     let interval: Double
 
     func run() async throws {
-        while !Task.isCancelled {
-            try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
-            await store.sendBookmarks()
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+                await store.sendBookmarks()
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 import Logging
 import NIOCore
 
@@ -78,7 +79,8 @@ public struct SimResponder: HTTPResponder {
             control.watchOpened()
             return Response(status: status, headers: fields, body: ResponseBody { writer in
                 defer { control.watchClosed() }
-                for await chunk in chunks {
+                // Streams end when the server shuts down, so SIGTERM is not held up by open watches.
+                for try await chunk in chunks.cancelOnGracefulShutdown() {
                     while let wait = control.stallRemaining() { try await Task.sleep(for: wait) }
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }

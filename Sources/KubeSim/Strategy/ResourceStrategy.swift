@@ -80,6 +80,11 @@ enum ResourceStrategy {
             o["status"] = obj["status"]
             if rt.isCustom { try CustomResourceStrategy.admit(rt, &o, registry: registry) }
             obj = o
+        case "binding":
+            // The scheduler's write: only spec.nodeName changes.
+            var o = old
+            o[path: ["spec", "nodeName"]] = obj[path: ["spec", "nodeName"]]
+            obj = o
         case "finalize":
             var o = old
             o[path: ["spec", "finalizers"]] = obj[path: ["spec", "finalizers"]]

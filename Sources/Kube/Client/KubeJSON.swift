@@ -1,0 +1,24 @@
+import Foundation
+
+/// The JSON coders the client uses, set up once.
+public enum KubeJSON {
+    public static func decoder() -> JSONDecoder { JSONDecoder() }
+
+    public static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(KubeError) -> T {
+        do { return try decoder().decode(type, from: Data(bytes)) } catch {
+            throw .decoding("\(T.self): \(error)")
+        }
+    }
+
+    public static func encode<T: Encodable>(_ value: T) throws(KubeError) -> [UInt8] {
+        do { return Array(try encoder().encode(value)) } catch {
+            throw .decoding("cannot encode \(T.self): \(error)")
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// Placeholder; the client lands with issue 3.
-public enum KubePlaceholder {}
