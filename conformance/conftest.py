@@ -109,7 +109,7 @@ class Sim:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(5)
+                self.proc.wait(1)  # kube-sim (11:38 build) ignores SIGTERM; don't wait long for it
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)

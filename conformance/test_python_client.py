@@ -170,6 +170,29 @@ def test_replace_with_stale_rv_is_409(v1, ns):
     assert body["message"] == 'configmaps "cf" already exists'
 
 
+def test_delete_held_by_finalizer(v1, ns):
+    v1.create_namespaced_config_map(ns, client.V1ConfigMap(
+        metadata=client.V1ObjectMeta(name="held", finalizers=["example.com/hold"]), data={"a": "1"}))
+    resp = v1.delete_namespaced_config_map("held", ns, _preload_content=False)
+    # 200 with the object, now carrying deletionTimestamp (202 only for orphanDependents=false)
+    assert resp.status == 200
+    body = json.loads(resp.data)
+    assert body["kind"] == "ConfigMap" and body["metadata"]["deletionTimestamp"], body
+    assert body["metadata"]["deletionGracePeriodSeconds"] == 0
+    still = v1.read_namespaced_config_map("held", ns)
+    assert still.metadata.deletion_timestamp is not None
+    v1.patch_namespaced_config_map("held", ns, {"metadata": {"finalizers": None}})
+    with pytest.raises(ApiException) as ei:
+        v1.read_namespaced_config_map("held", ns)
+    assert ei.value.status == 404
+    # an immediate delete of a ConfigMap answers a Success Status (its store does not return the object)
+    uid = v1.create_namespaced_config_map(ns, cm("plain")).metadata.uid
+    resp = v1.delete_namespaced_config_map("plain", ns, _preload_content=False)
+    assert resp.status == 200
+    assert json.loads(resp.data) == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                                     "details": {"name": "plain", "kind": "configmaps", "uid": uid}}
+
+
 def test_pagination(v1, ns):
     for i in range(7):
         v1.create_namespaced_config_map(ns, cm(f"p{i}"))
