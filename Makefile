@@ -19,8 +19,10 @@ build:
 
 test: test-swift test-conformance
 
+# Builds every product first: the HTTP and client suites start the kube-sim binary.
 test-swift:
-	$(SWIFT) test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
 
 test-conformance: build
 	KUBE_SIM_BIN=$(CURDIR)/$(BIN)/kube-sim $(PYTHON) -m pytest -q conformance

@@ -66,6 +66,15 @@ let package = Package(
             name: "KubeSimTests",
             dependencies: ["KubeSim"]
         ),
+        .testTarget(
+            name: "VigilHTTPTests",
+            dependencies: ["VigilHTTP"]
+        ),
+        .testTarget(
+            name: "KubeTests",
+            dependencies: ["Kube"],
+            exclude: ["Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -52,7 +52,7 @@ public struct APIStatusError: Error, Sendable, CustomStringConvertible {
     /// Reads an error response: a Status body when there is one, else the
     /// HTTP status with the start of the body.
     public static func from(httpStatus: Int, body: [UInt8], retryAfter: String?) -> APIStatusError {
-        let status = try? KubeJSON.decoder().decode(Status.self, from: body)
+        let status = try? KubeJSON.decode(Status.self, from: body)
         var retry = retryAfter.flatMap { Double($0.trimmingSpaces) }
         if retry == nil, let s = status?.details?.retryAfterSeconds { retry = Double(s) }
         if let status, status.kind == "Status" {

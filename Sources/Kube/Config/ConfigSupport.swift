@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Standard base64 (RFC 4648 §4), as Go's `encoding/base64.StdEncoding`.
-enum Base64 {
+enum ConfigBase64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     static func encode(_ bytes: [UInt8]) -> String {
@@ -92,7 +92,7 @@ enum Base64 {
 }
 
 /// Small POSIX file helpers (no Foundation).
-enum FileSystem {
+enum ConfigFiles {
     struct Stamp: Equatable, Sendable {
         var device: UInt64
         var inode: UInt64
@@ -142,7 +142,7 @@ enum FileSystem {
             mtimeSeconds: sec, mtimeNanoseconds: nsec)
     }
 
-    static func read(_ path: String) -> Result<[UInt8], ReadError> {
+    static func readFile(_ path: String) -> Result<[UInt8], ReadError> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let e = errno
@@ -152,7 +152,7 @@ enum FileSystem {
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 let e = errno
                 if e == EINTR { continue }
@@ -208,8 +208,9 @@ enum FileSystem {
     }
 }
 
-/// The process environment as a dictionary.
-public func currentEnvironment() -> [String: String] {
+/// The process environment as a dictionary (the default `environment` argument).
+@usableFromInline
+func processEnvironment() -> [String: String] {
     var result: [String: String] = [:]
     #if canImport(Darwin)
     guard var pointer = _NSGetEnviron()?.pointee else { return result }
@@ -228,11 +229,15 @@ public func currentEnvironment() -> [String: String] {
 }
 
 extension String {
-    var trimmingWhitespace: String {
-        let ws: Set<Character> = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}"]
+    var trimmedForConfig: String {
+        let ws: Set<Character> = [" ", "\t", "\n", "\r", "\r\n", "\u{0B}", "\u{0C}"]
         var s = Substring(self)
         while let f = s.first, ws.contains(f) { s.removeFirst() }
         while let l = s.last, ws.contains(l) { s.removeLast() }
         return String(s)
     }
+}
+
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(fd, buffer, count)
 }
