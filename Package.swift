@@ -70,9 +70,13 @@ let package = Package(
             name: "VigilHTTPTests",
             dependencies: ["VigilHTTP"]
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "KubeTests",
-            dependencies: ["Kube"],
+            dependencies: ["Kube", "TestSupport"],
             exclude: ["Fixtures"]
         ),
     ],

@@ -35,7 +35,8 @@ final class TLSFixture: Sendable {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         do {
-            try makeCertificates(in: dir)
+            // openssl runs are blocking; keep them off the (small) cooperative pool.
+            try await offPool { try makeCertificates(in: dir) }
         } catch {
             try? FileManager.default.removeItem(at: dir)
             throw error
@@ -137,6 +138,15 @@ final class TLSFixture: Sendable {
             try openssl(["req"] + ec + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=vigil-\(name)"])
             try openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "\(ca).crt", "-CAkey", "\(ca).key", "-CAcreateserial",
                 "-out", "\(name).crt", "-days", "2", "-extfile", ext])
+        }
+    }
+}
+
+/// Runs blocking work on its own thread and awaits it.
+func offPool(_ work: @escaping @Sendable () throws -> Void) async throws {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+        Thread.detachNewThread {
+            do { try work(); c.resume() } catch { c.resume(throwing: error) }
         }
     }
 }

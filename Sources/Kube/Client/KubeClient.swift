@@ -38,7 +38,7 @@ public final class KubeClient: Sendable {
 
     /// A client for a resolved kubeconfig or in-cluster configuration.
     public init(config: ResolvedConfig, options: Options = Options()) async throws(KubeError) {
-        let provider = CredentialProvider(config.credentials)
+        let provider = CredentialProvider(config: config)
         var tls: TLSConfiguration? = nil
         if config.endpoint.server.hasPrefix("https") {
             var t = TLSConfiguration()

@@ -22,6 +22,16 @@ public struct ReplicatedStatus: Codable, Sendable, Hashable {
     public var currentReplicas: Int?
     public var numberReady: Int?
     public var desiredNumberScheduled: Int?
+
+    public init(observedGeneration: Int64? = nil, replicas: Int? = nil, readyReplicas: Int? = nil, availableReplicas: Int? = nil,
+        updatedReplicas: Int? = nil)
+    {
+        self.observedGeneration = observedGeneration
+        self.replicas = replicas
+        self.readyReplicas = readyReplicas
+        self.availableReplicas = availableReplicas
+        self.updatedReplicas = updatedReplicas
+    }
 }
 
 /// apps/v1 Deployment.

@@ -1,0 +1,76 @@
+import Foundation
+
+/// A child process for tests, killed (SIGKILL) by `stop()`: call it in a
+/// `defer` so it also runs when an expectation fails.
+public final class ChildProcess: @unchecked Sendable {
+    // @unchecked: `process` is configured before launch and only read afterwards.
+    let process: Process
+    public let name: String
+
+    public init(executable: String, arguments: [String], name: String) {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        self.name = name
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    /// Launches the process and returns the first line it prints on stdout
+    /// (within `timeout`). The rest of stdout is drained in the background
+    /// so the child never blocks on a full pipe.
+    public func launchReadingFirstLine(timeout: Duration = .seconds(20)) async throws -> String {
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let handle = out.fileHandleForReading
+        let line: String? = await withCheckedContinuation { c in
+            // A dedicated thread: blocking reads on the global pool stall it.
+            Thread.detachNewThread {
+                var data = Data()
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty {
+                        c.resume(returning: nil)
+                        return
+                    }
+                    data.append(chunk)
+                    if let nl = data.firstIndex(of: UInt8(ascii: "\n")) {
+                        c.resume(returning: String(decoding: data[..<nl], as: UTF8.self))
+                        while !handle.availableData.isEmpty {}
+                        return
+                    }
+                }
+            }
+        }
+        guard let line else {
+            stop()
+            throw ChildProcessError(message: "\(name) exited before printing its first line")
+        }
+        return line
+    }
+
+    /// Launches a process whose output is not needed.
+    public func launch() throws {
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
+
+/// A test fixture could not be set up.
+public struct ChildProcessError: Error, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
