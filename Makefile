@@ -5,13 +5,14 @@ SIM_DIR    ?= .sim-run
 SIM_PORT   ?= 0
 BIN        := .build/debug
 
-.PHONY: help build test test-swift test-conformance sim bench-sim clean
+.PHONY: help build test test-swift test-conformance sim bench-sim bench-client clean
 
 help:
 	@echo "make build             build everything (debug)"
 	@echo "make test              Swift test suites + kubectl/Python/Prometheus conformance against kube-sim"
 	@echo "make sim               run kube-sim in the foreground (kubeconfig in $(SIM_DIR)/kubeconfig)"
 	@echo "make bench-sim         kube-sim benchmark: creates/s, list latency, watch delay, RSS (JSON + summary)"
+	@echo "make bench-client      Kubernetes client: GETs/s and watch events decoded/s vs the Python client"
 	@echo "make clean             remove build output and run directories"
 
 build:
@@ -32,9 +33,16 @@ sim: build
 	$(BIN)/kube-sim --port $(SIM_PORT) --kubeconfig-out $(SIM_DIR)/kubeconfig
 
 bench-sim:
-	$(SWIFT) build -c release --product kube-sim --product kube-sim-bench
+	$(SWIFT) build -c release --product kube-sim
+	$(SWIFT) build -c release --product kube-sim-bench
 	@mkdir -p loadtest/results
 	.build/release/kube-sim-bench --kube-sim .build/release/kube-sim $(BENCH_ARGS) | tee loadtest/results/bench-sim-latest.txt
+
+bench-client:
+	$(SWIFT) build -c release --product kube-sim
+	$(SWIFT) build -c release --product kube-client-bench
+	@mkdir -p loadtest/results
+	.build/release/kube-client-bench --kube-sim .build/release/kube-sim $(BENCH_ARGS) | tee loadtest/results/bench-client-latest.txt
 
 clean:
 	rm -rf .build $(SIM_DIR)

@@ -62,13 +62,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .executableTarget(
+            name: "kube-client-bench",
+            dependencies: ["Kube", "VigilHTTP"]
+        ),
         .testTarget(
             name: "KubeSimTests",
             dependencies: ["KubeSim"]
         ),
         .testTarget(
             name: "VigilHTTPTests",
-            dependencies: ["VigilHTTP"]
+            dependencies: ["VigilHTTP", "TestSupport"]
         ),
         .target(
             name: "TestSupport",

@@ -3,7 +3,7 @@ import Testing
 import VigilHTTP
 
 /// TLS against nginx (HTTP/2, client certificates required) proxying to kube-sim.
-@Suite("HTTPClient TLS against nginx", .enabled(if: TLSFixture.available, "needs /usr/sbin/nginx and /usr/bin/openssl"))
+@Suite("HTTPClient TLS against nginx")
 struct HTTPClientTLSTests {
     @Test func mutualTLSFromFilesUsesMultiplexedHTTP2() async throws {
         let tls = try await TLSFixture.start()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import VigilHTTP
 
 /// Runs `body` and returns the `HTTPClientError` it threw (nil, with an issue, if it succeeded).
@@ -21,7 +22,7 @@ func result<T>(_ body: () async throws(HTTPClientError) -> T) async -> Result<T,
 @Suite("HTTPClient against kube-sim")
 struct HTTPClientTests {
     @Test func bufferedGetPostDelete() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         let client = try HTTPClient()
         defer { client.shutdown() }
@@ -53,7 +54,7 @@ struct HTTPClientTests {
     }
 
     @Test func sequentialRequestsReuseOneConnection() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         let client = try HTTPClient()
         defer { client.shutdown() }
@@ -71,7 +72,7 @@ struct HTTPClientTests {
     }
 
     @Test func concurrentRequestsFromManyTasks() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         let client = try HTTPClient(configuration: .init(maxConnectionsPerHost: 8))
         defer { client.shutdown() }
@@ -94,7 +95,7 @@ struct HTTPClientTests {
     }
 
     @Test func requestTimeout() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         try await sim.setFaults(#"{"latencyMs":2000}"#)
         let client = try HTTPClient()
@@ -109,7 +110,7 @@ struct HTTPClientTests {
     }
 
     @Test func cancellingTheTaskAbortsTheTransfer() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         try await sim.setFaults(#"{"latencyMs":5000}"#)
         let client = try HTTPClient()
@@ -163,7 +164,7 @@ struct HTTPClientTests {
     }
 
     @Test func shutdownFailsRunningAndLaterRequests() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         try await sim.setFaults(#"{"latencyMs":3000}"#)
         let client = try HTTPClient()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import VigilHTTP
 
 /// Splits a byte stream into lines.
@@ -30,7 +31,7 @@ func eventObjectName(_ line: [UInt8]) -> String? {
 @Suite("HTTPClient streaming against kube-sim")
 struct HTTPStreamingTests {
     @Test func slowConsumerPausesTransferAndKeepsMemoryBounded() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         let limit = 64 * 1024
         let client = try HTTPClient(configuration: .init(maxConnectionsPerHost: 4, streamBufferLimit: limit))
@@ -79,7 +80,7 @@ struct HTTPStreamingTests {
     }
 
     @Test func idleTimeoutEndsAStalledStream() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         let client = try HTTPClient()
         defer { client.shutdown() }
@@ -96,7 +97,7 @@ struct HTTPStreamingTests {
     }
 
     @Test func requestTimeoutBeforeHeaders() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         try await sim.setFaults(#"{"latencyMs":2000}"#)
         let client = try HTTPClient()
@@ -108,7 +109,7 @@ struct HTTPStreamingTests {
     }
 
     @Test func droppedWatchEndsTheStream() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         let client = try HTTPClient()
         defer { client.shutdown() }
@@ -130,7 +131,7 @@ struct HTTPStreamingTests {
     }
 
     @Test func cancellingTheReaderAbortsTheStream() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         let client = try HTTPClient()
         defer { client.shutdown() }
@@ -156,7 +157,7 @@ struct HTTPStreamingTests {
     }
 
     @Test func droppingTheResponseAbortsTheTransfer() async throws {
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         defer { sim.stop() }
         let client = try HTTPClient()
         defer { client.shutdown() }
@@ -181,7 +182,7 @@ struct HTTPStreamingTests {
 
     /// Polls `/sim/stats` until `openWatches` is `expected` (within 3 s). kube-sim notices a
     /// closed watch connection only when it writes an event, so each poll creates a namespace.
-    private func waitForOpenWatches(_ sim: KubeSim, _ expected: Int) async throws {
+    private func waitForOpenWatches(_ sim: KubeSimProcess, _ expected: Int) async throws {
         let client = try HTTPClient()
         defer { client.shutdown() }
         var last = -1

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Certificates made with the `openssl` CLI in a temporary directory, and an nginx
 /// (`listen … ssl http2`, `ssl_verify_client on`) proxying to a kube-sim.
@@ -8,22 +9,19 @@ import Foundation
 /// `other-ca.crt` and `rogue-client.crt/key` (signed by another CA).
 final class TLSFixture: Sendable {
     static let serverDNSName = "vigil-test.local"
-    static var available: Bool {
-        FileManager.default.isExecutableFile(atPath: nginxPath) && FileManager.default.isExecutableFile(atPath: opensslPath)
-    }
     static let nginxPath = "/usr/sbin/nginx"
     static let opensslPath = "/usr/bin/openssl"
 
     let directory: URL
     let url: String
     let port: Int
-    private let nginx: TestProcess
-    private let sim: KubeSim
+    private let nginx: ChildProcess
+    private let sim: KubeSimProcess
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
     func bytes(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: directory.appendingPathComponent(name))) }
 
-    private init(directory: URL, url: String, port: Int, nginx: TestProcess, sim: KubeSim) {
+    private init(directory: URL, url: String, port: Int, nginx: ChildProcess, sim: KubeSimProcess) {
         self.directory = directory
         self.url = url
         self.port = port
@@ -31,7 +29,11 @@ final class TLSFixture: Sendable {
         self.sim = sim
     }
 
+    /// Fails (never skips) when nginx or openssl is missing: `.ci/run` installs both.
     static func start() async throws -> TLSFixture {
+        for tool in [nginxPath, opensslPath] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw ChildProcessError(message: "\(tool) is missing: install Debian's nginx-light and openssl (see .ci/run)")
+        }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         do {
@@ -41,7 +43,7 @@ final class TLSFixture: Sendable {
             try? FileManager.default.removeItem(at: dir)
             throw error
         }
-        let sim = try await KubeSim.start()
+        let sim = try await KubeSimProcess.start()
         do {
             let port = try freeLoopbackPort()
             let conf = """
@@ -73,18 +75,18 @@ final class TLSFixture: Sendable {
                 }
                 """
             try conf.write(to: dir.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
-            let nginx = TestProcess(executable: nginxPath, arguments: ["-p", dir.path, "-c", dir.path + "/nginx.conf", "-e", dir.path + "/error.log"], name: "nginx")
+            let nginx = ChildProcess(executable: nginxPath, arguments: ["-p", dir.path, "-c", dir.path + "/nginx.conf", "-e", dir.path + "/error.log"], name: "nginx")
             try nginx.launch()
             let fixture = TLSFixture(directory: dir, url: "https://127.0.0.1:\(port)", port: port, nginx: nginx, sim: sim)
             // Wait until nginx accepts connections.
             for _ in 0..<200 {
                 if canConnect(port: port) { return fixture }
-                guard nginx.process.isRunning else { break }
+                guard nginx.isRunning else { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
             let log = (try? String(contentsOf: dir.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
             fixture.stop()
-            throw TestProcessError(message: "nginx did not start: \(log)")
+            throw ChildProcessError(message: "nginx did not start: \(log)")
         } catch {
             sim.stop()
             try? FileManager.default.removeItem(at: dir)
@@ -124,7 +126,7 @@ final class TLSFixture: Sendable {
             let msg = err.fileHandleForReading.readDataToEndOfFile()
             p.waitUntilExit()
             guard p.terminationStatus == 0 else {
-                throw TestProcessError(message: "openssl \(args.joined(separator: " ")): \(String(decoding: msg, as: UTF8.self))")
+                throw ChildProcessError(message: "openssl \(args.joined(separator: " ")): \(String(decoding: msg, as: UTF8.self))")
             }
         }
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
