@@ -114,6 +114,9 @@ def test_deployment_rollout(kubectl, sim, ns):
     wait_until(lambda: len(kubectl.ok("get", "pods", "-n", ns, "-l", "app=web", "--field-selector",
                                       "status.phase=Running", "-o", "name").split()) == 3, 30,
                what="3 running web pods")
+    # The pods run before the controller has counted them (as in a real cluster): wait for the rollout.
+    out = kubectl.ok("rollout", "status", "deployment/web", "--timeout=40s", "-n", ns)
+    assert lines(out)[-1] == 'deployment "web" successfully rolled out', out
     desc = kubectl.ok("describe", "deployment", "web", "-n", ns)
     assert re.search(r"^Replicas:\s+3 desired \| 3 updated \| 3 total \| 3 available \| 0 unavailable$",
                      desc, re.M), desc
