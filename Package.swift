@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "kube-sim", targets: ["kube-sim"]),
         .executable(name: "kube-sim-bench", targets: ["kube-sim-bench"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
+        .library(name: "Kube", targets: ["Kube"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -20,8 +21,12 @@ let package = Package(
     ],
     targets: [
         .target(
+            name: "VigilJSON"
+        ),
+        .target(
             name: "KubeSim",
             dependencies: [
+                "VigilJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -41,6 +46,7 @@ let package = Package(
             name: "Kube",
             dependencies: [
                 "VigilHTTP",
+                "VigilJSON",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import VigilJSON
 
 /// The JSON coders the client uses, set up once.
 public enum KubeJSON {
@@ -10,8 +11,15 @@ public enum KubeJSON {
         return e
     }
 
+    /// Decodes with VigilJSON's parser and `JSONTreeDecoder` (the fast path).
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(KubeError) -> T {
-        do { return try decoder().decode(type, from: Data(bytes)) } catch {
+        do { return try JSONTreeDecoder().decode(type, from: bytes) } catch {
+            throw .decoding("\(T.self): \(error)")
+        }
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from json: JSON) throws(KubeError) -> T {
+        do { return try JSONTreeDecoder().decode(type, from: json) } catch {
             throw .decoding("\(T.self): \(error)")
         }
     }

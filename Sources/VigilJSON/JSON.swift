@@ -56,9 +56,9 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         }
     }
 
-    /// Appends without checking for an existing key (parser fast path; the
-    /// parser handles duplicates itself).
-    mutating func appendUnchecked(_ key: String, _ value: JSON) {
+    /// Appends without checking for an existing key: only for callers that
+    /// know the key is new (the parser, copying filters).
+    public mutating func appendUnchecked(_ key: String, _ value: JSON) {
         entries.append((key, value))
     }
 
