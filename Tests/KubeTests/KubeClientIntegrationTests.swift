@@ -81,9 +81,10 @@ struct KubeClientIntegrationTests {
         _ = try await client.patch(.deployments, name: "web", subresource: "scale", type: .merge, body: Array(#"{"spec":{"replicas":5}}"#.utf8))
         let d = try await client.get(Deployment.self, name: "web")
         #expect(d.spec?.replicas == 5)
-        // Status: read, change, write back with the resourceVersion as precondition.
-        var status = try await client.get(Deployment.self, name: "web")
-        status.status = ReplicatedStatus(observedGeneration: 2, replicas: 5)
+        // Status: read the whole object (DynamicObject keeps every field), change it,
+        // write it back with its resourceVersion as the precondition.
+        var status = try await client.get(.deployments, name: "web")
+        status.status = .object(["observedGeneration": .int(2), "replicas": .int(5)])
         let written = try await client.replaceStatus(.deployments, name: "web", status)
         #expect(written.status?["replicas"]?.intValue == 5)
         do {
@@ -91,6 +92,29 @@ struct KubeClientIntegrationTests {
             Issue.record("stale status write accepted")
         } catch {
             #expect(error.isConflict)
+        }
+    }
+
+    @Test func kubeconfigWithTokenEndToEnd() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kubecfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("config").path
+        let sim = try await KubeSimProcess.start(arguments: ["--token", "s3cret", "--kubeconfig-out", path])
+        defer { sim.stop() }
+        let config = try KubeConfigLoader.load(path: path, environment: [:])
+        #expect(config.endpoint.server == sim.url)
+        #expect(config.namespace == "default")
+        let client = try await KubeClient(config: config)
+        let ns = try await client.get(Namespace.self, name: "kube-system")
+        #expect(ns.status?.phase == "Active")
+        // The wrong token is refused with the API's 401 Status.
+        let wrong = try KubeClient(server: sim.url, token: "nope")
+        do {
+            _ = try await wrong.get(Namespace.self, name: "default")
+            Issue.record("wrong token accepted")
+        } catch {
+            #expect(error.statusCode == 401)
         }
     }
 

@@ -189,7 +189,9 @@ public final class KubeClient: Sendable {
     }
 
     /// Replaces the status of an object read from the server (its
-    /// resourceVersion is the precondition: a 409 means someone else wrote first).
+    /// resourceVersion is the precondition: a 409 means someone else wrote
+    /// first). Pass a `DynamicObject` read with `get(_:namespace:name:)`, so
+    /// status fields Vigil does not model are sent back unchanged.
     public func replaceStatus<T: Encodable>(_ r: ResourceDescriptor, namespace: String? = nil, name: String, _ object: T, options: WriteOptions = WriteOptions()) async throws(KubeError) -> DynamicObject {
         let body = try KubeJSON.encode(object)
         return try await decode(DynamicObject.self, .replaceStatus(r, namespace: r.namespaced ? (namespace ?? defaultNamespace) : nil, name: name, body: body, options: options))

@@ -13,12 +13,15 @@ public enum KubeJSON {
 
     /// Decodes with VigilJSON's parser and `JSONTreeDecoder` (the fast path).
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(KubeError) -> T {
-        do { return try JSONTreeDecoder().decode(type, from: bytes) } catch {
-            throw .decoding("\(T.self): \(error)")
-        }
+        let tree: JSON
+        do { tree = try JSON.parse(bytes) } catch { throw .decoding("\(T.self): \(error)") }
+        return try decode(type, from: tree)
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from json: JSON) throws(KubeError) -> T {
+        if let fast = T.self as? any JSONTreeInitializable.Type {
+            return try fast.init(tree: json) as! T
+        }
         do { return try JSONTreeDecoder().decode(type, from: json) } catch {
             throw .decoding("\(T.self): \(error)")
         }

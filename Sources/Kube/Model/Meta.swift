@@ -24,7 +24,9 @@ public struct ObjectMeta: Sendable, Hashable, Codable {
     public var ownerReferences: [OwnerReference]?
     public var finalizers: [String]?
 
-    public init(name: String? = nil, namespace: String? = nil, labels: [String: String]? = nil, annotations: [String: String]? = nil) {
+    public init() {}
+
+    public init(name: String?, namespace: String? = nil, labels: [String: String]? = nil, annotations: [String: String]? = nil) {
         self.name = name
         self.namespace = namespace
         self.labels = labels
