@@ -24,9 +24,17 @@ let package = Package(
             name: "VigilJSON"
         ),
         .target(
+            name: "VigilYAML",
+            dependencies: [
+                "VigilJSON",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "KubeSim",
             dependencies: [
                 "VigilJSON",
+                "VigilYAML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -47,6 +55,7 @@ let package = Package(
             dependencies: [
                 "VigilHTTP",
                 "VigilJSON",
+                "VigilYAML",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -1,3 +1,5 @@
+import VigilJSON
+import VigilYAML
 import Yams
 
 /// One kubeconfig file, parsed but not yet validated for use. Relative file
@@ -272,45 +274,11 @@ struct FieldReader {
 /// Renders a YAML node as JSON text (for `spec.cluster.config`).
 enum ConfigJSON {
     static func render(_ node: Node) -> String {
-        switch node {
-        case .mapping(let m):
-            return "{" + m.map { "\(quote($0.key.string ?? "")):\(render($0.value))" }.joined(separator: ",") + "}"
-        case .sequence(let s):
-            return "[" + s.map(render).joined(separator: ",") + "]"
-        case .scalar(let s):
-            if s.style == .plain {
-                if ["", "~", "null", "Null", "NULL"].contains(s.string) { return "null" }
-                if let b = node.bool { return b ? "true" : "false" }
-                if let i = node.int { return String(i) }
-                if let d = node.float, d.isFinite { return String(d) }
-            }
-            return quote(s.string)
-        case .alias:
-            return "null"
-        }
+        (JSON(yaml: node) ?? .null).serializedString
     }
 
+    /// A JSON string literal, escaped as Go's encoding/json escapes it.
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"  // as Go's encoding/json
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
+        JSON.string(s).serializedString
     }
 }

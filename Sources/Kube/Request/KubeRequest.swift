@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// A Kubernetes API request, built with no I/O: method, path, query and
 /// body. `KubeClient` sends it; tests inspect it.
 public struct KubeRequest: Sendable, Equatable {
@@ -77,19 +79,14 @@ public struct KubeRequest: Sendable, Equatable {
     }
 
     public static func delete(_ r: ResourceDescriptor, namespace: String?, name: String, options: DeleteOptions = DeleteOptions()) -> KubeRequest {
-        var body = "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\""
-        if options.preconditionUID != nil || options.preconditionResourceVersion != nil {
-            var pre: [String] = []
-            if let u = options.preconditionUID { pre.append("\"uid\":\(jsonString(u))") }
-            if let v = options.preconditionResourceVersion { pre.append("\"resourceVersion\":\(jsonString(v))") }
-            body += ",\"preconditions\":{\(pre.joined(separator: ","))}"
-        }
-        if let p = options.propagationPolicy { body += ",\"propagationPolicy\":\(jsonString(p))" }
-        if let g = options.gracePeriodSeconds { body += ",\"gracePeriodSeconds\":\(g)" }
-        if options.dryRun { body += ",\"dryRun\":[\"All\"]" }
-        body += "}"
+        var body: JSON = ["kind": "DeleteOptions", "apiVersion": "v1"]
+        if let u = options.preconditionUID { body[path: ["preconditions", "uid"]] = .string(u) }
+        if let v = options.preconditionResourceVersion { body[path: ["preconditions", "resourceVersion"]] = .string(v) }
+        if let p = options.propagationPolicy { body["propagationPolicy"] = .string(p) }
+        if let g = options.gracePeriodSeconds { body["gracePeriodSeconds"] = .int(g) }
+        if options.dryRun { body["dryRun"] = ["All"] }
         return KubeRequest(method: "DELETE", path: r.path(namespace: namespace, name: name), query: options.dryRun ? [("dryRun", "All")] : [],
-            contentType: "application/json", body: Array(body.utf8))
+            contentType: "application/json", body: body.serialized())
     }
 
     /// `pods/log` as text.
@@ -103,24 +100,8 @@ public struct KubeRequest: Sendable, Equatable {
 
     /// `pods/eviction`.
     public static func evict(namespace: String, pod: String, options: DeleteOptions = DeleteOptions()) -> KubeRequest {
-        let body = "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\(jsonString(pod)),\"namespace\":\(jsonString(namespace))}}"
+        let body: JSON = ["apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": .string(pod), "namespace": .string(namespace)]]
         return KubeRequest(method: "POST", path: ResourceDescriptor.pods.path(namespace: namespace, name: pod, subresource: "eviction"),
-            query: options.dryRun ? [("dryRun", "All")] : [], contentType: "application/json", body: Array(body.utf8))
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if ch.value < 0x20 { out += "\\u" + String(ch.value, radix: 16).leftPadded(4) } else { out.unicodeScalars.append(ch) }
-            }
-        }
-        return out + "\""
+            query: options.dryRun ? [("dryRun", "All")] : [], contentType: "application/json", body: body.serialized())
     }
 }

@@ -234,17 +234,7 @@ public final class StructuralSchema: Sendable {
     }
 
     /// How kube-openapi names the data's type.
-    static func typeName(_ v: JSON) -> String {
-        switch v {
-        case .null: return "null"
-        case .bool: return "boolean"
-        case .int: return "integer"
-        case .double: return "number"
-        case .string: return "string"
-        case .array: return "array"
-        case .object: return "object"
-        }
-    }
+    static func typeName(_ v: JSON) -> String { v.typeName }
 
     func typeMatches(_ v: JSON) -> Bool {
         if intOrString {
