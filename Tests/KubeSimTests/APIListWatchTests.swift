@@ -32,13 +32,15 @@ import Testing
         var all: [String] = []
         var cont = ""
         var pages = 0
+        var remaining: [Int64] = []
         repeat {
             let (_, page) = await sim.json("GET", "/api/v1/namespaces/default/configmaps?limit=3" + (cont.isEmpty ? "" : "&continue=\(cont)"))
             all += names(page)
             cont = page[path: ["metadata", "continue"]]?.stringValue ?? ""
-            if !cont.isEmpty { #expect(page[path: ["metadata", "remainingItemCount"]] != nil) }
+            if let r = page[path: ["metadata", "remainingItemCount"]]?.intValue { remaining.append(r) }
             pages += 1
         } while !cont.isEmpty && pages < 10
+        #expect(remaining == [4, 1])  // 7 items: 3 + 3 + 1, the last page has no continue
         #expect(all == (0..<7).map { "cm\($0)" })
         #expect(pages == 3)
         let (badCont, _) = await sim.json("GET", "/api/v1/namespaces/default/configmaps?limit=3&continue=garbage")

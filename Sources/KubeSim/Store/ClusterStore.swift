@@ -117,41 +117,35 @@ public actor ClusterStore {
         continueToken: String? = nil
     ) throws(APIError) -> ListResult {
         var after: (String, String)? = nil
+        var offset = 0
         if let continueToken, !continueToken.isEmpty {
             guard let c = ContinueToken.decode(continueToken) else {
                 throw .badRequest("continue key is not valid: invalid continue token")
             }
             after = (c.namespace, c.name)
+            offset = c.offset
         }
-        let table = tables[rt.storageKey] ?? ResourceTable()
         let nsFilter = rt.namespaced ? namespace : nil
+        let sorted = tables[rt.storageKey]?.namespacesInOrder()
+        let table = tables[rt.storageKey] ?? ResourceTable()
         var items: [StoredObject] = []
-        var next: String? = nil
-        var remaining: Int? = nil
+        var more = false
         let cap = (limit ?? 0) > 0 ? limit! : Int.max
-        var matched = 0
-        var scanning = true
-        table.forEachSorted(namespace: nsFilter, after: after) { o in
-            guard scanning else { return false }
+        table.forEachSorted(namespace: nsFilter, after: after, namespaces: sorted) { o in
             guard filter.isEverything || filter.matches(o.object) else { return true }
-            if matched < cap {
+            if items.count < cap {
                 items.append(o)
-                matched += 1
                 return true
             }
-            // One more match exists: the page is full.
-            let last = items[items.count - 1]
-            next = ContinueToken(rv: rv, namespace: last.namespace, name: last.name).encode()
-            scanning = false
+            more = true  // one more match exists: the page is full
             return false
         }
-        if next != nil, filter.isEverything {
-            var total = 0
-            table.forEachSorted(namespace: nsFilter, after: (items.last!.namespace, items.last!.name)) { _ in
-                total += 1
-                return true
-            }
-            remaining = total
+        var next: String? = nil
+        var remaining: Int? = nil
+        if more, let last = items.last {
+            next = ContinueToken(rv: rv, namespace: last.namespace, name: last.name, offset: offset + items.count).encode()
+            // Counted without a selector only, as the API server does.
+            if filter.isEverything { remaining = max(0, table.count(in: nsFilter) - offset - items.count) }
         }
         return ListResult(items: items, resourceVersion: rv, continueToken: next, remainingItemCount: remaining)
     }
@@ -247,10 +241,12 @@ struct ContinueToken {
     var rv: Int64
     var namespace: String
     var name: String
+    /// Items returned before this page (for `remainingItemCount`).
+    var offset: Int = 0
 
     func encode() -> String {
         let start = namespace.isEmpty ? name : "\(namespace)/\(name)"
-        let j: JSON = ["v": "meta.k8s.io/v1", "rv": .int(rv), "start": .string(start + "\u{0}")]
+        let j: JSON = ["v": "meta.k8s.io/v1", "rv": .int(rv), "start": .string(start + "\u{0}"), "offset": .int(Int64(offset))]
         return Base64.encode(j.serialized())
     }
 
@@ -260,7 +256,8 @@ struct ContinueToken {
         else { return nil }
         if start.hasSuffix("\u{0}") { start.removeLast() }
         let parts = start.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        if parts.count == 2 { return ContinueToken(rv: rv, namespace: String(parts[0]), name: String(parts[1])) }
-        return ContinueToken(rv: rv, namespace: "", name: start)
+        let offset = Int(j["offset"]?.intValue ?? 0)
+        if parts.count == 2 { return ContinueToken(rv: rv, namespace: String(parts[0]), name: String(parts[1]), offset: offset) }
+        return ContinueToken(rv: rv, namespace: "", name: start, offset: offset)
     }
 }
