@@ -134,8 +134,7 @@ extension ClusterStore {
             var o = cur.object
             let refs = o[path: ["metadata", "ownerReferences"]]?.arrayValue?.filter { $0["uid"]?.stringValue != uid } ?? []
             o[path: ["metadata", "ownerReferences"]] = refs.isEmpty ? nil : .array(refs)
-            let stored = commit(rt, .modified, o, previous: cur.object)
-            _ = stored
+            commit(rt, .modified, o, previous: cur.object)
         }
     }
 
