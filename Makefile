@@ -21,9 +21,10 @@ build:
 test: test-swift test-conformance
 
 # Builds every product first: the HTTP and client suites start the kube-sim binary.
+# The suites take seconds; the time limit turns a hang into a clear failure.
 test-swift:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	timeout 900 $(SWIFT) test --skip-build || { rc=$$?; [ $$rc -eq 124 ] && echo "swift test: no result after 15 minutes (a test hangs)"; exit $$rc; }
 
 test-conformance: build
 	KUBE_SIM_BIN=$(CURDIR)/$(BIN)/kube-sim $(PYTHON) -m pytest -q conformance

@@ -106,7 +106,7 @@ struct HTTPClientTests {
         }
         #expect(error?.kind == .timeout)
         #expect(error?.message.contains("timed out") == true, "\(String(describing: error))")
-        #expect(ContinuousClock.now - start < .milliseconds(1500))
+        #expect(ContinuousClock.now - start < .milliseconds(1900))  // well before the 2 s the server would take
     }
 
     @Test func cancellingTheTaskAbortsTheTransfer() async throws {
@@ -121,7 +121,7 @@ struct HTTPClientTests {
         task.cancel()
         let error = await capture { () async throws(HTTPClientError) in try await task.value.get() }
         #expect(error?.kind == .cancelled)
-        #expect(ContinuousClock.now - start < .milliseconds(500))
+        #expect(ContinuousClock.now - start < .seconds(2))  // not the 5 s the server would take
         #expect(client.statistics.transfersCompleted == 1)
     }
 

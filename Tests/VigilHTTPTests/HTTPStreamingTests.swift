@@ -152,7 +152,7 @@ struct HTTPStreamingTests {
             return
         }
         #expect(error.kind == .cancelled)
-        #expect(ContinuousClock.now - start < .milliseconds(500))
+        #expect(ContinuousClock.now - start < .seconds(2))  // at once, not at the watch's end
         try await waitForOpenWatches(sim, 0)
     }
 

@@ -22,3 +22,16 @@ import VigilRuntime
         #expect(clock.sleeperCount == 0)
     }
 }
+
+@Suite struct ManualClockCancellationTests {
+    @Test func aTaskCancelledBeforeSleepingIsNotRegistered() async throws {
+        let clock = ManualClock()
+        let task = Task {
+            while !Task.isCancelled { await Task.yield() }
+            try await clock.sleep(until: 100)
+        }
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(clock.sleeperCount == 0)
+    }
+}

@@ -67,12 +67,15 @@ public final class ManualClock: RuntimeClock {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Bool = state.withLock { s in
-                    if deadline <= s.now { return true }
+                // A task cancelled before it got here must not be left registered
+                // (the cancellation handler has already run and found nothing).
+                let outcome: Int = state.withLock { s in
+                    if Task.isCancelled { return 2 }
+                    if deadline <= s.now { return 1 }
                     s.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: c))
-                    return false
+                    return 0
                 }
-                if resumeNow { c.resume() }
+                if outcome == 1 { c.resume() } else if outcome == 2 { c.resume(throwing: CancellationError()) }
             }
         } onCancel: {
             let c: CheckedContinuation<Void, any Error>? = state.withLock { s in
