@@ -61,8 +61,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CCrypto",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(
             name: "VigilRuntime",
             dependencies: [
+                "CCrypto",
                 "Kube",
                 "VigilJSON",
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,0 +1,175 @@
+import Foundation
+import Kube
+import Metrics
+
+/// Runs side effects of one object exactly once, through the ledger in its
+/// `status.effects` (DESIGN §2.4): read → decide → record `Pending` (a write
+/// conditional on the version read) → run the effect with its key → record
+/// the result. Losing a conditional write means someone else moved first:
+/// the store re-reads and decides again, so an effect recorded `Succeeded`
+/// never runs again and two replicas never both start the same key.
+///
+/// The effect itself must be idempotent under its key (a webhook sends it as
+/// `webhook-id` / `Idempotency-Key`; Kubernetes writes carry preconditions):
+/// a replica that dies after running it but before recording the result
+/// leaves `Pending`, and whoever resumes runs it again with the same key.
+///
+/// Callers run one `perform` per object at a time (the work queue does);
+/// `owner` names this replica, and a `Pending` entry of the same owner is
+/// taken to be left over from before a restart and resumed at once.
+public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
+    /// What `perform` did.
+    public enum Outcome: Sendable, Hashable {
+        /// Ran the effect now and recorded `Succeeded`; `resumed` when it
+        /// took over an unfinished attempt.
+        case performed(EffectEntry, resumed: Bool)
+        /// Ran the effect now; it failed and `Failed` was recorded (retry at
+        /// `entry.nextRetryAt`, none when absent).
+        case failed(EffectEntry, error: String)
+        /// Had already succeeded; not run.
+        case alreadyDone(EffectEntry)
+        /// Another replica is running it; look again after `retryAfter` seconds.
+        case inProgress(EffectEntry, retryAfter: Double)
+        /// Failed before; not due again for `retryAfter` seconds.
+        case retryAfter(Double, EffectEntry)
+        /// Failed on every allowed attempt; not run.
+        case exhausted(EffectEntry)
+    }
+
+    public let store: Store
+    public let resource: ResourceDescriptor
+    public let namespace: String
+    public let name: String
+    /// This replica (recorded in `Pending` entries).
+    public let owner: String
+    public let ledger: EffectLedger
+    /// Conditional writes lost in a row before `perform` gives up.
+    public let maxConflicts: Int
+    let clock: any RuntimeClock
+    let wallClockAtZero: Double
+
+    /// - Parameters:
+    ///   - wallClockAtZero: Unix seconds at `clock.now() == 0`; by default
+    ///     taken from the system clock, so `clock` only moves it.
+    public init(
+        store: Store, resource: ResourceDescriptor, namespace: String, name: String, owner: String,
+        policy: EffectLedger.Policy = EffectLedger.Policy(), maxConflicts: Int = 8,
+        clock: any RuntimeClock = SystemClock(), wallClockAtZero: Double? = nil
+    ) {
+        self.store = store
+        self.resource = resource
+        self.namespace = namespace
+        self.name = name
+        self.owner = owner
+        self.ledger = EffectLedger(policy: policy)
+        self.maxConflicts = max(maxConflicts, 1)
+        self.clock = clock
+        self.wallClockAtZero = wallClockAtZero ?? (Date().timeIntervalSince1970 - clock.now())
+    }
+
+    /// Wall-clock now, as written into entries.
+    public func now() -> MicroTime { MicroTime(secondsSinceEpoch: wallClockAtZero + clock.now()) }
+
+    /// The object's ledger as it is now.
+    public func read() async throws -> EffectLedgerSnapshot {
+        try await store.readEffects(resource, namespace: namespace, name: name)
+    }
+
+    /// Records that this replica starts (or resumes) `key`, if the object is
+    /// still at `observed.resourceVersion`; `.conflict` otherwise.
+    public func recordPending(_ key: EffectKey, action: String, observed: EffectLedgerSnapshot) async throws -> EffectStatusWrite {
+        let entries = ledger.recordPending(observed.entries, key: key, action: action, owner: owner, now: now())
+        return try await store.writeEffects(entries, resource, namespace: namespace, name: name, observed: observed)
+    }
+
+    /// Records how the attempt at `key` ended, if the object is still at
+    /// `observed.resourceVersion`; `.conflict` otherwise.
+    public func recordResult(
+        _ key: EffectKey, action: String, result: EffectLedger.Result, observed: EffectLedgerSnapshot
+    ) async throws -> EffectStatusWrite {
+        let entries = ledger.recordResult(observed.entries, key: key, action: action, owner: owner, result: result, now: now())
+        return try await store.writeEffects(entries, resource, namespace: namespace, name: name, observed: observed)
+    }
+
+    /// Runs `effect` for `key` unless the ledger says it already ran, is
+    /// running elsewhere, or is not due; see the type's documentation.
+    ///
+    /// The effect receives the key (to send as its idempotency key). If it
+    /// throws, `Failed` is recorded with the error's description and the
+    /// backoff; a `CancellationError` records nothing (the entry stays
+    /// `Pending` and this owner resumes it next time). Errors from the API
+    /// server are thrown; an effect whose result could not be recorded stays
+    /// `Pending`.
+    public func perform(
+        _ key: EffectKey, action: String, effect: @Sendable (EffectKey) async throws -> Void
+    ) async throws -> Outcome {
+        var resumed = false
+        var pending: EffectLedgerSnapshot?
+        for _ in 0..<maxConflicts {
+            let snapshot = try await read()
+            switch ledger.decide(snapshot.entries, key: key, owner: owner, now: now()) {
+            case .alreadyDone(let e): return .alreadyDone(e)
+            case .inProgress(let e, let after): return .inProgress(e, retryAfter: after)
+            case .retryAfter(let after, let e): return .retryAfter(after, e)
+            case .exhausted(let e): return .exhausted(e)
+            case .start: resumed = false
+            case .resumePending: resumed = true
+            }
+            if case .written(let s) = try await recordPending(key, action: action, observed: snapshot) {
+                pending = s
+                break
+            }
+        }
+        guard var observed = pending else { throw EffectLedgerError.tooManyConflicts(key: key, attempts: maxConflicts) }
+        Self.runs.increment()
+        if resumed { Self.resumes.increment() }
+
+        let result: EffectLedger.Result
+        do {
+            try await effect(key)
+            result = .succeeded
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            result = .failed(String(describing: error))
+        }
+
+        for attempt in 0..<maxConflicts {
+            if attempt > 0 {
+                observed = try await read()
+                // Someone finished it meanwhile (after taking it over as abandoned): keep their record.
+                if let e = observed.entry(key), e.phase == .succeeded { return outcome(e, result, resumed) }
+            }
+            if case .written(let s) = try await recordResult(key, action: action, result: result, observed: observed) {
+                let entry = s.entry(key) ?? ledger.recordResult([], key: key, action: action, owner: owner, result: result, now: now())[0]
+                return outcome(entry, result, resumed)
+            }
+        }
+        throw EffectLedgerError.tooManyConflicts(key: key, attempts: maxConflicts)
+    }
+
+    func outcome(_ entry: EffectEntry, _ result: EffectLedger.Result, _ resumed: Bool) -> Outcome {
+        switch result {
+        case .succeeded: return .performed(entry, resumed: resumed)
+        case .failed(let message): return .failed(entry, error: message)
+        }
+    }
+
+    /// Effects started (each is one raw execution; more than one per key
+    /// only when an attempt was resumed or retried).
+    static var runs: Counter { Counter(label: "vigil_effect_runs_total") }
+    /// Effects resumed from an unfinished `Pending` entry: the executions
+    /// that may have delivered a second time.
+    static var resumes: Counter { Counter(label: "vigil_effect_resumes_total") }
+}
+
+extension EffectLedgerStore where Store == KubeClient {
+    /// A ledger on `namespace/name` of `resource` through `client`.
+    public init(
+        client: KubeClient, resource: ResourceDescriptor, namespace: String, name: String, owner: String,
+        policy: EffectLedger.Policy = EffectLedger.Policy(), clock: any RuntimeClock = SystemClock(), wallClockAtZero: Double? = nil
+    ) {
+        self.init(store: client, resource: resource, namespace: namespace, name: name, owner: owner, policy: policy,
+            clock: clock, wallClockAtZero: wallClockAtZero)
+    }
+}

@@ -1,0 +1,236 @@
+import Kube
+import Synchronization
+
+/// One replica's side of sharding (DESIGN §2.2): holds its `MemberLease`,
+/// feeds a `ShardView` with the shard map (a quorum GET every retry period)
+/// and with lease gains and losses, and carries out what the view asks:
+/// `.drain` calls the controller's `drain` closure and reports it drained,
+/// `.ack` writes the ack on the member lease, `.readShardMap` does a fresh
+/// quorum GET, `.stopAll` calls `stopAll`.
+///
+/// The controller gates work with `mayStart(_:)` (or `startIfAllowed`, which
+/// registers the work atomically with the check) and follows ownership with
+/// `ownershipChanges()`. `mayStart` is false as soon as the member lease is
+/// past its renew deadline, even if no event was processed yet.
+///
+/// `run()` works until the member lease is released (`leave`) or its task is
+/// cancelled (a crash: nothing is written; the view stays as it was but
+/// `mayStart` turns false at the renew deadline).
+public final class ShardMember: Sendable {
+    /// Waits until in-flight work on namespaces `keeping` does not own has
+    /// finished (or was cancelled).
+    public typealias Drain = @Sendable (_ keeping: ShardAssignment) async -> Void
+
+    public let config: MembershipConfig
+    public let lease: MemberLease
+    let maps: any ShardMapStore
+    let clock: any RuntimeClock
+    let drain: Drain
+    let stopAll: @Sendable () async -> Void
+
+    struct State {
+        var view: ShardView
+        var stopped = false
+        var lastError: String?
+        var subscribers: [Int: AsyncStream<ShardView>.Continuation] = [:]
+        var nextSubscriber = 0
+    }
+
+    let state: Mutex<State>
+
+    public init(
+        config: MembershipConfig, leases: any MemberLeaseStore, maps: any ShardMapStore, clock: any RuntimeClock = SystemClock(),
+        drain: @escaping Drain, stopAll: @escaping @Sendable () async -> Void = {}
+    ) {
+        self.config = config
+        self.lease = MemberLease(config: config, store: leases, clock: clock)
+        self.maps = maps
+        self.clock = clock
+        self.drain = drain
+        self.stopAll = stopAll
+        state = Mutex(State(view: ShardView(member: config.member)))
+    }
+
+    /// A member whose leases and shard map live on `client`'s API server.
+    public convenience init(
+        config: MembershipConfig, client: KubeClient, clock: any RuntimeClock = SystemClock(), drain: @escaping Drain,
+        stopAll: @escaping @Sendable () async -> Void = {}
+    ) {
+        self.init(config: config, leases: client, maps: client, clock: clock, drain: drain, stopAll: stopAll)
+    }
+
+    /// The view now (phase, adopted map, acked epoch).
+    public var view: ShardView { state.withLock { $0.view } }
+
+    /// The last failed shard-map read, for diagnostics.
+    public var lastError: String? { state.withLock { $0.lastError } }
+
+    /// Whether this member owns `namespace` in the adopted epoch and holds its
+    /// lease. Owning is not enough to start work: see `mayStart`.
+    public func owns(_ namespace: String) -> Bool {
+        let held = lease.isHeld()
+        return held && state.withLock { $0.view.owns(namespace) }
+    }
+
+    /// Whether new work on `namespace` may start now (see `ShardView.mayStart`),
+    /// with the member lease held.
+    public func mayStart(_ namespace: String) -> Bool {
+        let held = lease.isHeld()
+        return held && state.withLock { $0.view.mayStart(namespace) }
+    }
+
+    /// Checks `mayStart(namespace)` and, if allowed, runs `register` (which
+    /// records the work as in flight) before any other shard event is
+    /// processed; returns whether it ran. `register` must be quick and must
+    /// not call back into this member.
+    public func startIfAllowed(_ namespace: String, register: () -> Void) -> Bool {
+        state.withLock { s in
+            guard lease.isHeld(), s.view.mayStart(namespace) else { return false }
+            register()
+            return true
+        }
+    }
+
+    /// The view after every change, from now on, until `run` returns.
+    public func ownershipChanges() -> AsyncStream<ShardView> {
+        let (stream, continuation) = AsyncStream.makeStream(of: ShardView.self, bufferingPolicy: .bufferingNewest(64))
+        let id = state.withLock { s in
+            s.nextSubscriber += 1
+            s.subscribers[s.nextSubscriber] = continuation
+            return s.nextSubscriber
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    /// Runs the member lease, the shard-map poll and the hand-off until the
+    /// lease is released or the calling task is cancelled.
+    public func run() async {
+        let events = lease.events()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.lease.run() }
+            group.addTask {
+                for await e in events {
+                    self.apply(e == .renewed ? .memberLeaseRenewed : .memberLeaseLost)
+                }
+            }
+            group.addTask { await self.pollLoop() }
+            await group.next()
+            group.cancelAll()
+        }
+        let subscribers = state.withLock { s in
+            s.stopped = true
+            defer { s.subscribers = [:] }
+            return Array(s.subscribers.values)
+        }
+        for c in subscribers { c.finish() }
+    }
+
+    /// Graceful shutdown: marks the lease `vigil.dev/leaving=true`, waits (at
+    /// most `timeout` seconds) until the leader published an epoch without
+    /// this member and it drained and acknowledged it, then releases the
+    /// lease (which ends `run`). Returns whether the hand-off completed
+    /// before the timeout.
+    @discardableResult
+    public func leave(timeout: Double) async -> Bool {
+        let changes = ownershipChanges()
+        lease.markLeaving()
+        let handedOff: Bool
+        if view.hasHandedOffEverything {
+            handedOff = true
+        } else {
+            handedOff = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for await v in changes where v.hasHandedOffEverything { return true }
+                    return false
+                }
+                group.addTask { [clock] in
+                    try? await clock.sleep(for: timeout)
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+        }
+        await lease.release()
+        return handedOff
+    }
+
+    // MARK: Driving the view
+
+    func apply(_ event: ShardView.Event) {
+        let actions: [ShardView.Action] = state.withLock { s in
+            guard !s.stopped else { return [] }
+            let before = s.view
+            let actions = s.view.step(event)
+            if s.view != before {
+                for c in s.subscribers.values { c.yield(s.view) }
+            }
+            return actions
+        }
+        for action in actions { perform(action) }
+    }
+
+    func perform(_ action: ShardView.Action) {
+        switch action {
+        case .stopAll:
+            Task { await stopAll() }
+        case .readShardMap(let token):
+            Task { await freshRead(token: token) }
+        case .drain(let epoch, let keeping):
+            Task {
+                await drain(keeping)
+                apply(.inFlightDrained(epoch: epoch))
+            }
+        case .ack(let epoch):
+            lease.ack(epoch)
+        }
+    }
+
+    /// Answers `.readShardMap(token:)` with a quorum GET issued now. If the
+    /// leader declared this member dead in epoch E, a map older than E is
+    /// not accepted (the leader marks before it publishes) for up to a lease
+    /// duration plus a retry period (in case that leader died in between).
+    func freshRead(token: Int) async {
+        let started = clock.now()
+        while !Task.isCancelled {
+            let waiting = state.withLock { !$0.stopped && $0.view.phase == .awaitingFreshMap(token: token) }
+            guard waiting else { return }
+            do {
+                let (map, _) = try await bounded { [config, maps] in try await maps.readShardMap(namespace: config.namespace) }
+                let patience = config.timing.leaseDuration + config.timing.retryPeriod
+                if let dead = lease.declaredDeadInEpoch, map.epoch < dead, clock.now() - started < patience {
+                    try? await clock.sleep(for: config.timing.retryPeriod)
+                    continue
+                }
+                apply(.shardMapRead(map, token: token))
+                return
+            } catch {
+                state.withLock { $0.lastError = "reading ConfigMap \(config.namespace)/\(ShardMap.configMapName): \(error)" }
+                try? await clock.sleep(for: config.timing.retryPeriod)
+            }
+        }
+    }
+
+    func pollLoop() async {
+        while !Task.isCancelled {
+            if state.withLock({ $0.view.phase != .fenced }) {
+                do {
+                    let (map, _) = try await bounded { [config, maps] in try await maps.readShardMap(namespace: config.namespace) }
+                    apply(.shardMap(map))
+                } catch {
+                    if Task.isCancelled { return }
+                    state.withLock { $0.lastError = "reading ConfigMap \(config.namespace)/\(ShardMap.configMapName): \(error)" }
+                }
+            }
+            try? await clock.sleep(for: config.timing.retryPeriod)
+        }
+    }
+
+    func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await LeaderElector.bounded(config.timing.renewDeadline, clock, body)
+    }
+}
