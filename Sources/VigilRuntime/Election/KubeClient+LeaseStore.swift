@@ -62,6 +62,12 @@ extension LeaseRecord {
     }
 
     var specJSON: JSONValue {
+        Self.specJSON(holderIdentity: holderIdentity, leaseDurationSeconds: leaseDurationSeconds, leaseTransitions: leaseTransitions,
+            acquireTime: acquireTime, renewTime: renewTime)
+    }
+
+    /// A Lease `spec` as JSON (shared with member leases).
+    static func specJSON(holderIdentity: String, leaseDurationSeconds: Int, leaseTransitions: Int, acquireTime: MicroTime?, renewTime: MicroTime?) -> JSONValue {
         var o: [String: JSONValue] = [
             "holderIdentity": .string(holderIdentity), "leaseDurationSeconds": .int(Int64(leaseDurationSeconds)),
             "leaseTransitions": .int(Int64(leaseTransitions)),

@@ -23,8 +23,7 @@ public final class LeaderElector: Sendable {
         var isLeader = false
         var currentLeader: String?
         var running = false
-        var subscribers: [Int: AsyncStream<LeadershipChange>.Continuation] = [:]
-        var nextSubscriber = 0
+        var subscribers = Subscribers<LeadershipChange>()
     }
 
     let shared = Mutex(Shared())
@@ -45,16 +44,8 @@ public final class LeaderElector: Sendable {
 
     /// Leadership changes from now on, until `run` returns.
     public func changes() -> AsyncStream<LeadershipChange> {
-        let (stream, continuation) = AsyncStream.makeStream(of: LeadershipChange.self)
-        let id = shared.withLock { s in
-            s.nextSubscriber += 1
-            s.subscribers[s.nextSubscriber] = continuation
-            return s.nextSubscriber
-        }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.shared.withLock { $0.subscribers.removeValue(forKey: id) }
-        }
-        return stream
+        Subscribers.stream(register: { c in shared.withLock { $0.subscribers.add(c) } },
+            unregister: { [weak self] id in self?.shared.withLock { $0.subscribers.remove(id) } })
     }
 
     enum Input: Sendable {
@@ -84,8 +75,7 @@ public final class LeaderElector: Sendable {
         let subscribers = shared.withLock { s in
             s.running = false
             s.isLeader = false
-            defer { s.subscribers = [:] }
-            return Array(s.subscribers.values)
+            return s.subscribers.takeAll()
         }
         for c in subscribers { c.finish() }
     }
@@ -160,11 +150,10 @@ public final class LeaderElector: Sendable {
     }
 
     func publish(_ change: LeadershipChange, _ update: (inout Shared) -> Void) {
-        let subscribers = shared.withLock { s in
+        shared.withLock { s in
             update(&s)
-            return Array(s.subscribers.values)
+            s.subscribers.yield(change)
         }
-        for c in subscribers { c.yield(change) }
     }
 
     func perform(_ feed: AsyncStream<Input>.Continuation, _ request: @escaping @Sendable () async -> LeaderElectionMachine.Event) {

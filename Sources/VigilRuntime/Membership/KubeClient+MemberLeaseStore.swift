@@ -57,12 +57,7 @@ extension KubeClient: MemberLeaseStore {
 
 extension MemberLeaseRecord {
     var specJSON: JSONValue {
-        var o: [String: JSONValue] = [
-            "holderIdentity": .string(holderIdentity), "leaseDurationSeconds": .int(Int64(leaseDurationSeconds)),
-            "leaseTransitions": .int(Int64(leaseTransitions)),
-        ]
-        if let t = acquireTime { o["acquireTime"] = .string(t.description) }
-        if let t = renewTime { o["renewTime"] = .string(t.description) }
-        return .object(o)
+        LeaseRecord.specJSON(holderIdentity: holderIdentity, leaseDurationSeconds: leaseDurationSeconds, leaseTransitions: leaseTransitions,
+            acquireTime: acquireTime, renewTime: renewTime)
     }
 }

@@ -43,8 +43,7 @@ public final class MemberLease: Sendable {
         var declaredDeadInEpoch: Int?
         var running = false
         var lastError: String?
-        var subscribers: [Int: AsyncStream<MemberLeaseEvent>.Continuation] = [:]
-        var nextSubscriber = 0
+        var subscribers = Subscribers<MemberLeaseEvent>()
     }
 
     let state = Mutex(State())
@@ -75,16 +74,8 @@ public final class MemberLease: Sendable {
 
     /// `.renewed` / `.lost` from now on, until `run` returns.
     public func events() -> AsyncStream<MemberLeaseEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: MemberLeaseEvent.self)
-        let id = state.withLock { s in
-            s.nextSubscriber += 1
-            s.subscribers[s.nextSubscriber] = continuation
-            return s.nextSubscriber
-        }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
-        }
-        return stream
+        Subscribers.stream(register: { c in state.withLock { $0.subscribers.add(c) } },
+            unregister: { [weak self] id in self?.state.withLock { $0.subscribers.remove(id) } })
     }
 
     /// Writes `vigil.dev/ack-epoch=<epoch>` now (and with every renewal).
@@ -140,11 +131,8 @@ public final class MemberLease: Sendable {
         }
         let (subscribers, waiters) = state.withLock { s in
             s.running = false
-            defer {
-                s.subscribers = [:]
-                s.releaseWaiters = []
-            }
-            return (Array(s.subscribers.values), s.releaseWaiters)
+            defer { s.releaseWaiters = [] }
+            return (s.subscribers.takeAll(), s.releaseWaiters)
         }
         for c in subscribers { c.finish() }
         for w in waiters { w.resume() }
@@ -196,7 +184,7 @@ public final class MemberLease: Sendable {
                 s.heldUntil = until
                 if !s.reportedHeld {
                     s.reportedHeld = true
-                    for c in s.subscribers.values { c.yield(.renewed) }
+                    s.subscribers.yield(.renewed)
                 }
             }
             return false
@@ -247,7 +235,7 @@ public final class MemberLease: Sendable {
         guard s.reportedHeld else { return }
         s.reportedHeld = false
         s.ackEpoch = nil
-        for c in s.subscribers.values { c.yield(.lost) }
+        s.subscribers.yield(.lost)
     }
 
     /// Reports `.lost` the moment the renew deadline passes.

@@ -32,8 +32,7 @@ public final class ShardMember: Sendable {
         var view: ShardView
         var stopped = false
         var lastError: String?
-        var subscribers: [Int: AsyncStream<ShardView>.Continuation] = [:]
-        var nextSubscriber = 0
+        var subscribers = Subscribers<ShardView>()
     }
 
     let state: Mutex<State>
@@ -93,16 +92,8 @@ public final class ShardMember: Sendable {
 
     /// The view after every change, from now on, until `run` returns.
     public func ownershipChanges() -> AsyncStream<ShardView> {
-        let (stream, continuation) = AsyncStream.makeStream(of: ShardView.self, bufferingPolicy: .bufferingNewest(64))
-        let id = state.withLock { s in
-            s.nextSubscriber += 1
-            s.subscribers[s.nextSubscriber] = continuation
-            return s.nextSubscriber
-        }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
-        }
-        return stream
+        Subscribers.stream(buffering: .bufferingNewest(64), register: { c in state.withLock { $0.subscribers.add(c) } },
+            unregister: { [weak self] id in self?.state.withLock { $0.subscribers.remove(id) } })
     }
 
     /// Runs the member lease, the shard-map poll and the hand-off until the
@@ -122,8 +113,7 @@ public final class ShardMember: Sendable {
         }
         let subscribers = state.withLock { s in
             s.stopped = true
-            defer { s.subscribers = [:] }
-            return Array(s.subscribers.values)
+            return s.subscribers.takeAll()
         }
         for c in subscribers { c.finish() }
     }
@@ -167,7 +157,7 @@ public final class ShardMember: Sendable {
             let before = s.view
             let actions = s.view.step(event)
             if s.view != before {
-                for c in s.subscribers.values { c.yield(s.view) }
+                s.subscribers.yield(s.view)
             }
             return actions
         }
