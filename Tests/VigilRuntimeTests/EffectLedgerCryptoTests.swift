@@ -1,4 +1,5 @@
 import Testing
+import VigilJSON
 import VigilRuntime
 
 /// SHA-256, HMAC-SHA256, hex and base64 against published vectors

@@ -1,3 +1,5 @@
+import VigilJSON
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -6,29 +8,11 @@ import Musl
 import Darwin
 #endif
 
-/// Standard base64 (RFC 4648 §4), as Go's `encoding/base64.StdEncoding`.
+/// Standard base64 as Go's `encoding/base64.StdEncoding` reads it: decoding
+/// reports the offset of a bad byte (kubeconfig errors name it); encoding is
+/// VigilJSON's `Base64`.
 enum ConfigBase64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i + 3 <= bytes.count {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
-            i += 3
-        }
-        let rest = bytes.count - i
-        if rest == 1 {
-            let n = UInt32(bytes[i]) << 16
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
-        } else if rest == 2 {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func encode(_ bytes: [UInt8]) -> String { Base64.encode(bytes) }
 
     /// Decodes; CR/LF are skipped (as Go does). On failure returns the offset
     /// of the offending input byte, like Go's `CorruptInputError`.

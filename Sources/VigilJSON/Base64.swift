@@ -1,5 +1,6 @@
-/// Standard base64 (RFC 4648 §4, with `=` padding): webhook signatures and
-/// the `whsec_` secrets of Standard Webhooks.
+/// Standard base64 (RFC 4648 §4, with `=` padding), shared by kube-sim
+/// (continue tokens, Secret data), the client and the runtime (webhook
+/// signatures, `whsec_` secrets).
 public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
