@@ -16,7 +16,11 @@ extension KubeClient {
                     try await limiter.acquire()
                     let req = try await httpRequest(request, timeout: nil)
                     let resp: HTTPStreamingResponse
-                    do { resp = try await http.stream(req, idleTimeout: idleTimeout) } catch let e as HTTPClientError { throw KubeError.transport(e) }
+                    do { resp = try await http.stream(req, idleTimeout: idleTimeout) } catch let e as HTTPClientError {
+                        self.options.onResponse?(request.verb, 0)
+                        throw KubeError.transport(e)
+                    }
+                    self.options.onResponse?(request.verb, resp.status)
                     if !(200..<300).contains(resp.status) {
                         var body: [UInt8] = []
                         for try await chunk in resp.body {

@@ -17,6 +17,10 @@ public final class KubeClient: Sendable {
         public var userAgent: String
         /// Whole-request timeout for non-watch requests.
         public var requestTimeout: Duration
+        /// Called once per HTTP exchange with the API server (each retry is
+        /// one), for metrics: the request's verb and the status code, or 0
+        /// when no response came (a transport error).
+        public var onResponse: (@Sendable (_ verb: String, _ code: Int) -> Void)?
 
         public init(qps: Double = 50, burst: Int = 100, maxRetriesOn429: Int = 5, userAgent: String = "vigil/0.1",
             requestTimeout: Duration = .seconds(30))
@@ -103,7 +107,11 @@ public final class KubeClient: Sendable {
             do { try await limiter.acquire() } catch { throw .transport(HTTPClientError(kind: .cancelled, message: "cancelled while rate limited", url: server + r.target)) }
             let req = try await httpRequest(r, accept: accept, timeout: options.requestTimeout)
             let resp: HTTPResponse
-            do { resp = try await http.execute(req) } catch { throw .transport(error) }
+            do { resp = try await http.execute(req) } catch {
+                options.onResponse?(r.verb, 0)
+                throw .transport(error)
+            }
+            options.onResponse?(r.verb, resp.status)
             if (200..<300).contains(resp.status) { return resp }
             let e = APIStatusError.from(httpStatus: resp.status, body: resp.body, retryAfter: resp.header("retry-after"))
             if resp.status == 429 && attempts429 < options.maxRetriesOn429 {

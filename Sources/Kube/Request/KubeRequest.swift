@@ -8,8 +8,14 @@ public struct KubeRequest: Sendable, Equatable {
     public var query: [(String, String)]
     public var contentType: String?
     public var body: [UInt8]?
+    /// The Kubernetes verb (`get`, `list`, `watch`, `create`, `update`,
+    /// `patch`, `delete`), for metrics and logs.
+    public var verb: String
 
-    public init(method: String, path: String, query: [(String, String)] = [], contentType: String? = nil, body: [UInt8]? = nil) {
+    /// `verb` defaults from the method: GET `get`, POST `create`, PUT
+    /// `update`, PATCH `patch`, DELETE `delete`.
+    public init(method: String, path: String, query: [(String, String)] = [], contentType: String? = nil, body: [UInt8]? = nil, verb: String? = nil) {
+        self.verb = verb ?? Self.defaultVerb(method)
         self.method = method
         self.path = path
         self.query = query
@@ -20,6 +26,17 @@ public struct KubeRequest: Sendable, Equatable {
     public static func == (a: KubeRequest, b: KubeRequest) -> Bool {
         a.method == b.method && a.path == b.path && a.query.map { "\($0)=\($1)" } == b.query.map { "\($0)=\($1)" }
             && a.contentType == b.contentType && a.body == b.body
+    }
+
+    static func defaultVerb(_ method: String) -> String {
+        switch method {
+        case "GET": "get"
+        case "POST": "create"
+        case "PUT": "update"
+        case "PATCH": "patch"
+        case "DELETE": "delete"
+        default: method.lowercased()
+        }
     }
 
     /// Path and percent-encoded query: `/api/v1/pods?labelSelector=app%3Dweb`.
@@ -46,11 +63,11 @@ public struct KubeRequest: Sendable, Equatable {
     }
 
     public static func list(_ r: ResourceDescriptor, namespace: String?, options: ListOptions = ListOptions()) -> KubeRequest {
-        KubeRequest(method: "GET", path: r.path(namespace: namespace), query: options.queryItems)
+        KubeRequest(method: "GET", path: r.path(namespace: namespace), query: options.queryItems, verb: "list")
     }
 
     public static func watch(_ r: ResourceDescriptor, namespace: String?, options: ListOptions) -> KubeRequest {
-        KubeRequest(method: "GET", path: r.path(namespace: namespace), query: [("watch", "true")] + options.queryItems)
+        KubeRequest(method: "GET", path: r.path(namespace: namespace), query: [("watch", "true")] + options.queryItems, verb: "watch")
     }
 
     public static func create(_ r: ResourceDescriptor, namespace: String?, body: [UInt8], options: WriteOptions = WriteOptions()) -> KubeRequest {

@@ -51,6 +51,8 @@ public struct ResourceDescriptor: Sendable, Hashable {
     public static let replicaSets = ResourceDescriptor(group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", namespaced: true)
     public static let jobs = ResourceDescriptor(group: "batch", version: "v1", kind: "Job", plural: "jobs", namespaced: true)
     public static let leases = ResourceDescriptor(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true)
+    public static let customResourceDefinitions = ResourceDescriptor(
+        group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", namespaced: false)
 }
 
 extension String {

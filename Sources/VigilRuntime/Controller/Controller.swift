@@ -36,22 +36,7 @@ public final class Controller<Object: Sendable>: Sendable {
     public typealias Ownership = @Sendable (_ namespace: String) -> Bool
 
     /// Counts since the controller was made (metrics carry the same numbers).
-    public struct Statistics: Sendable, Hashable {
-        /// Reconciles that returned `.done`.
-        public var done = 0
-        /// Reconciles that returned `.requeue(after:)`.
-        public var requeued = 0
-        /// Reconciles that threw (each retried with backoff).
-        public var errors = 0
-        /// Keys taken from the queue and skipped because their namespace was
-        /// not owned.
-        public var dropped = 0
-        /// The last error a reconcile threw: the key and the error.
-        public var lastError: String?
-
-        /// Reconcile calls that finished, whatever their outcome.
-        public var reconciles: Int { done + requeued + errors }
-    }
+    public typealias Statistics = ControllerStatistics
 
     enum Phase: Sendable {
         /// `run()` not called yet.
@@ -73,6 +58,8 @@ public final class Controller<Object: Sendable>: Sendable {
         var ownership: Ownership?
         /// namespace → reconciles running now.
         var inFlight: [String: Int] = [:]
+        /// The reconciles running now, by key (one per key: the queue is per-key serial).
+        var running: [ObjectKey: Task<ReconcileOutcome, any Error>] = [:]
         var drainWaiters: [Int: DrainWaiter] = [:]
         var nextWaiterID = 0
         var phase = Phase.idle
@@ -90,7 +77,7 @@ public final class Controller<Object: Sendable>: Sendable {
 
     /// What a worker may do with a key it took.
     enum Admission {
-        case reconcile
+        case reconcile(Task<ReconcileOutcome, any Error>)
         case notOwned
         case stopping
     }
@@ -232,6 +219,17 @@ public final class Controller<Object: Sendable>: Sendable {
         }
     }
 
+    /// Cancels the reconciles running now in namespaces matching `matches`
+    /// (a fenced replica must stop at once: it owns nothing). A cancelled
+    /// reconcile is neither an error nor retried; narrow ownership first so
+    /// none starts again. Returns how many were cancelled.
+    @discardableResult
+    public func cancelInFlight(where matches: (_ namespace: String) -> Bool) -> Int {
+        let tasks = state.withLock { s in s.running.filter { matches($0.key.namespace) }.map(\.value) }
+        for t in tasks { t.cancel() }
+        return tasks.count
+    }
+
     // MARK: Running
 
     /// Waits for the store to sync, then runs the
@@ -318,6 +316,11 @@ public final class Controller<Object: Sendable>: Sendable {
 
     /// Reconciles one key the worker holds (the caller calls `done`).
     func process(_ key: ObjectKey) async {
+        let context = ReconcileContext(store: store, failures: queue.numRequeues(key), controller: name)
+        let start = clock.now()
+        let reconciler = reconciler
+        // The reconcile runs in its own task, made under the lock together
+        // with the admission, so `cancelInFlight(where:)` always finds it.
         let admission: Admission = state.withLock { s in
             if s.stopping { return .stopping }
             if let owned = s.ownership, !owned(key.namespace) {
@@ -325,8 +328,11 @@ public final class Controller<Object: Sendable>: Sendable {
                 return .notOwned
             }
             s.inFlight[key.namespace, default: 0] += 1
-            return .reconcile
+            let task = Task { try await reconciler.reconcile(key, context: context) }
+            s.running[key] = task
+            return .reconcile(task)
         }
+        let task: Task<ReconcileOutcome, any Error>
         switch admission {
         case .stopping:
             return
@@ -334,20 +340,17 @@ public final class Controller<Object: Sendable>: Sendable {
             queue.forget(key)
             metrics.dropped.increment()
             return
-        case .reconcile:
-            break
+        case .reconcile(let t):
+            task = t
         }
 
-        let context = ReconcileContext(store: store, failures: queue.numRequeues(key), controller: name)
-        let start = clock.now()
-        let result: Result<ReconcileOutcome, any Error>
-        do {
-            result = .success(try await reconciler.reconcile(key, context: context))
-        } catch {
-            result = .failure(error)
+        let result = await withTaskCancellationHandler {
+            await task.result
+        } onCancel: {
+            task.cancel()
         }
         metrics.recordDuration(seconds: clock.now() - start)
-        let cancelled = Task.isCancelled
+        let cancelled = task.isCancelled
         leaveInFlight(key, result: result, cancelled: cancelled)
 
         switch result {
@@ -370,6 +373,7 @@ public final class Controller<Object: Sendable>: Sendable {
     /// Counts the reconcile of `key` as finished and wakes the drains it held up.
     private func leaveInFlight(_ key: ObjectKey, result: Result<ReconcileOutcome, any Error>, cancelled: Bool) {
         let released: [DrainWaiter] = state.withLock { s in
+            s.running[key] = nil
             let left = (s.inFlight[key.namespace] ?? 1) - 1
             s.inFlight[key.namespace] = left > 0 ? left : nil
             switch result {

@@ -1,0 +1,118 @@
+import Logging
+import ServiceLifecycle
+import VigilRuntime
+
+extension Replica {
+    /// The replica's parts as services, in start order (a `ServiceGroup`
+    /// stops them in reverse): the elector, the namespace informer, each
+    /// controller's informer, each controller's workers, then the member.
+    /// Put the HTTP server first so it outlives them all.
+    public func services() -> [any Service] {
+        var services: [any Service] = [
+            LoopService(name: "leader-elector") { [elector, coordinator] in
+                await elector.run(whileLeading: { await coordinator.run() })
+            },
+            LoopService(name: "leadership-follower") { [self] in await followLeadership() },
+            LoopService(name: "namespace-informer") { [namespaces] in try await namespaces.run() },
+        ]
+        let all = controllers.all
+        for c in all {
+            services.append(LoopService(name: "\(c.name)-informer") { try await c.runInformer() })
+        }
+        for c in all {
+            services.append(ControllerService(controller: c))
+        }
+        services.append(MemberService(replica: self))
+        return services
+    }
+
+    /// Gracefully leaves the ring: waits (up to the hand-off timeout) until
+    /// the leader published an epoch without this replica and it drained
+    /// and acknowledged it, then releases the member lease.
+    func leave() async {
+        let started = clock.now()
+        logger.notice("shutting down: handing over owned namespaces")
+        let handedOff = await member.leave(timeout: configuration.handoffTimeout)
+        let took = clock.now() - started
+        if handedOff {
+            logger.notice("handed over every namespace", metadata: ["seconds": "\(took)"])
+        } else {
+            logger.warning(
+                "hand-off did not complete within \(configuration.handoffTimeout) s; released the member lease anyway",
+                metadata: ["seconds": "\(took)"])
+        }
+    }
+
+    /// Re-derives the startable set every retry period (namespaces created
+    /// since the last change are counted, and a view change missed by a
+    /// full subscriber buffer is caught up).
+    func refreshPeriodically() async {
+        while !Task.isCancelled {
+            refreshStartable()
+            try? await clock.sleep(for: configuration.timing.retryPeriod)
+        }
+    }
+}
+
+/// A loop that runs until graceful shutdown (then it is cancelled) or until
+/// it returns by itself. Cancellation is a normal end.
+struct LoopService: Service, CustomStringConvertible {
+    let name: String
+    let body: @Sendable () async throws -> Void
+
+    init(name: String, body: @escaping @Sendable () async throws -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    var description: String { name }
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await body() }
+        } catch is CancellationError {
+            return
+        }
+    }
+}
+
+/// A controller's workers; graceful shutdown stops them after the reconciles
+/// in flight finish.
+struct ControllerService: Service, CustomStringConvertible {
+    let controller: any HostedController
+
+    var description: String { "\(controller.name)-workers" }
+
+    func run() async throws {
+        let controller = controller
+        try await withGracefulShutdownHandler {
+            do { try await controller.runWorkers() } catch is CancellationError {}
+        } onGracefulShutdown: {
+            Task { await controller.stop(drain: true) }
+        }
+    }
+}
+
+/// The member lease, the shard-map follower and the ownership follower;
+/// graceful shutdown hands the namespaces over before the lease is released.
+struct MemberService: Service, CustomStringConvertible {
+    let replica: Replica
+
+    var description: String { "shard-member" }
+
+    func run() async throws {
+        let replica = replica
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await replica.member.run() }
+            group.addTask { await replica.followOwnership() }
+            group.addTask { await replica.refreshPeriodically() }
+            do {
+                try await gracefulShutdown()
+                await replica.leave()
+            } catch {
+                // Cancelled: a crash-like stop, nothing released.
+            }
+            group.cancelAll()
+        }
+    }
+}

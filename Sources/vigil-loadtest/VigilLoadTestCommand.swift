@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import VigilLoadTest
+import VigilRuntime
+
+@main
+struct VigilLoadTestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigil-loadtest",
+        abstract: "Vigil's HA test controller, chaos test and HA benchmark (against kube-sim).",
+        subcommands: [ReplicaCommand.self, ChaosCommand.self, BenchHACommand.self])
+}
+
+/// Parses `fast` / `conservative`.
+func timing(_ profile: String) throws -> LeaderElectionConfig.Timing {
+    switch profile {
+    case "fast": return .fast
+    case "conservative": return .conservative
+    default: throw ValidationError("--profile must be fast (4/3/0.5 s) or conservative (15/10/2 s), not \(profile)")
+    }
+}
+
+/// Prints a line and flushes it (progress lines interleave with child output).
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// `/proc/self/exe`: the replicas are this same binary.
+func selfPath() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}
+
+struct ReplicaCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "replica", abstract: "Run one replica of the HA test controller.")
+    @Option(help: "API server URL (kube-sim).") var server: String
+    @Option(help: "This replica's identity (member ID).") var id: String
+    @Option(help: "Port of the status server on 127.0.0.1.") var port: Int
+    @Option(help: "Receiver URL (reports and effects); none: effects are not delivered anywhere.") var receiver: String?
+    @Option(help: "Lease timing: fast or conservative.") var profile = "fast"
+    @Option(help: "Namespace of the leases and the shard map.") var leaseNamespace = "default"
+    @Option(help: "Controller workers.") var workers = 4
+    @Flag(help: "Negative control for the chaos checks: ignore shard ownership.") var ungated = false
+
+    func run() async throws {
+        var a = TestControllerReplica.Arguments(
+            server: server, identity: id, port: port, receiver: receiver, profile: try timing(profile), leaseNamespace: leaseNamespace, workers: workers)
+        a.ungated = ungated
+        try await TestControllerReplica.run(a)
+    }
+}
+
+struct ChaosCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "chaos", abstract: "SIGKILL replicas while they work; check no overlap, nothing lost, no duplicates.")
+    @Option(help: "Kills.") var kills = 10
+    @Option(help: "Replicas.") var replicas = 3
+    @Option(help: "Namespaces at the start.") var namespaces = 24
+    @Option(help: "Where replica logs go.") var runDirectory = ".ha-run"
+    @Option(help: "Random seed.") var seed: UInt64 = 42
+
+    func run() async throws {
+        var c = ChaosRun.Configuration()
+        c.kills = kills
+        c.replicas = replicas
+        c.initialNamespaces = namespaces
+        c.seed = seed
+        let report = try await ChaosRun(configuration: c, options: HACluster.Options(binary: selfPath(), runDirectory: runDirectory)).run {
+            emit($0)
+        }
+        emit(String(decoding: report.json.serialized(), as: UTF8.self))
+        if !report.analysis.isClean || !report.completed { throw ExitCode(1) }
+    }
+}
+
+struct BenchHACommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-ha", abstract: "Failover, hand-off, balance, queue throughput and RSS (JSON + summary).")
+    @Option(help: "SIGKILLs (half of them the leader).") var kills = 30
+    @Option(help: "SIGTERMs.") var graceful = 6
+    @Option(help: "Namespaces for the failover runs.") var namespaces = 300
+    @Option(help: "Namespaces for the RSS run.") var rssNamespaces = 10_000
+    @Option(help: "Lease timing: fast or conservative.") var profile = "fast"
+    @Option(help: "Where replica logs go.") var runDirectory = ".ha-run/bench"
+
+    func run() async throws {
+        var c = HABench.Configuration()
+        c.kills = kills
+        c.graceful = graceful
+        c.namespaces = namespaces
+        c.rssNamespaces = rssNamespaces
+        c.profile = profile
+        let result = try await HABench(configuration: c, options: HACluster.Options(binary: selfPath(), runDirectory: runDirectory)).run {
+            emit("# " + $0)
+        }
+        emit(String(decoding: result.serialized(), as: UTF8.self))
+    }
+}
