@@ -5,7 +5,7 @@ SIM_DIR    ?= .sim-run
 SIM_PORT   ?= 0
 BIN        := .build/debug
 
-.PHONY: help build test test-swift test-conformance sim bench-sim bench-client clean
+.PHONY: help build test test-swift test-conformance sim bench-sim bench-client bench-ha chaos clean
 
 help:
 	@echo "make build             build everything (debug)"
@@ -13,6 +13,8 @@ help:
 	@echo "make sim               run kube-sim in the foreground (kubeconfig in $(SIM_DIR)/kubeconfig)"
 	@echo "make bench-sim         kube-sim benchmark: creates/s, list latency, watch delay, RSS (JSON + summary)"
 	@echo "make bench-client      Kubernetes client: GETs/s and watch events decoded/s vs the Python client"
+	@echo "make bench-ha          HA: failover after SIGKILL, hand-off on SIGTERM, balance, moved, queue throughput, RSS (JSON + summary)"
+	@echo "make chaos             SIGKILL replicas of the HA test controller while they work; judge overlap, loss, duplicates"
 	@echo "make clean             remove build output and run directories"
 
 build:
@@ -45,5 +47,18 @@ bench-client:
 	@mkdir -p loadtest/results
 	.build/release/kube-client-bench --kube-sim .build/release/kube-sim $(BENCH_ARGS) | tee loadtest/results/bench-client-latest.txt
 
+# Release builds; the replicas are vigil-loadtest itself, kube-sim the release one.
+bench-ha:
+	$(SWIFT) build -c release --product kube-sim
+	$(SWIFT) build -c release --product vigil-loadtest
+	@mkdir -p loadtest/results
+	KUBE_SIM_BIN=$(CURDIR)/.build/release/kube-sim .build/release/vigil-loadtest bench-ha --run-directory .ha-run/bench $(BENCH_ARGS) | tee loadtest/results/bench-ha-latest.txt
+
+chaos:
+	$(SWIFT) build -c release --product kube-sim
+	$(SWIFT) build -c release --product vigil-loadtest
+	@mkdir -p loadtest/results
+	KUBE_SIM_BIN=$(CURDIR)/.build/release/kube-sim .build/release/vigil-loadtest chaos --run-directory .ha-run/chaos $(CHAOS_ARGS) | tee loadtest/results/chaos-latest.txt
+
 clean:
-	rm -rf .build $(SIM_DIR)
+	rm -rf .build $(SIM_DIR) .ha-run

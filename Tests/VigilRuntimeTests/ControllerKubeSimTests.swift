@@ -118,4 +118,33 @@ import TestSupport
         #expect(took < 1)
         #expect(controller.inFlightCount == 0)
     }
+
+    /// A 429 storm: most patches are refused with 429 (Retry-After 0) until
+    /// 150 have been; the client retries each only once, so many reconciles
+    /// fail and go back on the queue with per-key backoff. The controller
+    /// must still converge, with exactly one successful write per ConfigMap.
+    @Test func convergesThroughA429Storm() async throws {
+        let sim = try await KubeSimProcess.start(arguments: ["--event-window", "500"])
+        defer { sim.stop() }
+        let client = try KubeClient(server: sim.url, options: KubeClient.Options(qps: 0, maxRetriesOn429: 1))
+        for i in 0..<20 { _ = try await client.create(.configMaps, namespace: "default", Self.cm("default", "s\(i)", "0")) }
+        try await sim.setFaults(#"{"rules":[{"status":429,"count":150,"probability":0.7,"retryAfterSeconds":0,"verbs":["patch"],"resources":["configmaps"]}]}"#)
+
+        let informer = Informer<ConfigMap>(client: client, labelSelector: "app=ctl")
+        let writes = Writes()
+        let controller = Controller(
+            name: "storm", source: informer, reconciler: AnnotatingReconciler(client: client, writes: writes), workers: 4)
+        let informing = Task { try await informer.run() }
+        defer { informing.cancel() }
+        let running = Task { try await controller.run() }
+        _ = try await Self.settle(controller, client, expecting: 20)
+
+        #expect(writes.total == 20, "one successful write per ConfigMap: \(writes.ok.withLock { $0 })")
+        #expect(controller.statistics.errors > 0, "the storm made reconciles fail (and retry with backoff)")
+        #expect(controller.statistics.errors == writes.conflicts.load(ordering: .relaxed))
+        let stats = try await sim.stats()
+        #expect(stats.contains("429"), "kube-sim answered 429s: \(stats.prefix(300))")
+        await controller.stop(drain: true)
+        try await running.value
+    }
 }

@@ -492,6 +492,38 @@ func controllerSettle(_ milliseconds: Int = 30) async {
         #expect(controller.queue.delayedCount == 0)
     }
 
+    @Test func cancelInFlightCancelsOnlyMatchingReconcilesAndKeepsWorking() async throws {
+        let clock = ManualClock()
+        let source = Fake()
+        let cancelledA = ControllerFlag()
+        let rec = ControllerRecordingReconciler(clock: clock) { key, call in
+            if call == 1 {
+                do { try await clock.sleep(for: 3600) } catch {
+                    if key.namespace == "a" { cancelledA.set() }
+                }
+                try Task.checkCancellation()
+            }
+            return .done
+        }
+        let controller = Self.make(source, rec, clock: clock, workers: 2)
+        source.sync([Fake.cm("a", "x"), Fake.cm("b", "y")])
+        let run = Task { try await controller.run() }
+        defer { run.cancel() }
+        #expect(await controllerEventually { rec.calls.count == 2 && clock.sleeperCount == 2 })
+
+        #expect(controller.cancelInFlight(where: { $0 == "a" }) == 1)
+        #expect(await controllerEventually { controller.inFlight(namespace: "a") == 0 })
+        #expect(cancelledA.isSet)
+        #expect(controller.inFlight(namespace: "b") == 1, "b's reconcile still runs")
+        #expect(controller.statistics.errors == 0, "a cancelled reconcile is not an error")
+
+        // The controller still works: a change to a/x is reconciled again.
+        source.modified(Fake.cm("a", "x", rv: 2))
+        #expect(await controllerEventually { rec.calls("a/x").count == 2 })
+        #expect(controller.cancelInFlight(where: { _ in true }) == 1, "only b's reconcile is left to cancel")
+        #expect(await controllerEventually { controller.inFlightCount == 0 })
+    }
+
     @Test func stopBeforeSyncOrRunReturns() async throws {
         let clock = ManualClock()
         let source = Fake()
