@@ -75,6 +75,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "VigilAPI",
+            dependencies: [
+                "VigilJSON",
+                "VigilYAML",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "VigilHost",
             dependencies: [
                 "Kube",
@@ -152,6 +160,10 @@ let package = Package(
                 "TestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
+        ),
+        .testTarget(
+            name: "VigilAPITests",
+            dependencies: ["VigilAPI"]
         ),
         .testTarget(
             name: "VigilLoadTestTests",
