@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "kube-sim", targets: ["kube-sim"]),
         .executable(name: "kube-sim-bench", targets: ["kube-sim-bench"]),
+        .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
         .library(name: "Kube", targets: ["Kube"]),
     ],
@@ -86,8 +87,11 @@ let package = Package(
             name: "VigilHost",
             dependencies: [
                 "Kube",
+                "VigilAPI",
+                "VigilYAML",
                 "VigilJSON",
                 "VigilRuntime",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -110,6 +114,26 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .target(
+            name: "VigilControllers",
+            dependencies: ["Kube", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilRuntime"]
+        ),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "Kube",
+                "VigilAPI",
+                "VigilControllers",
+                "VigilHost",
+                "VigilRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Vigil"
         ),
         .executableTarget(
             name: "vigil-loadtest",
@@ -164,6 +188,14 @@ let package = Package(
         .testTarget(
             name: "VigilAPITests",
             dependencies: ["VigilAPI"]
+        ),
+        .testTarget(
+            name: "VigilHostTests",
+            dependencies: ["VigilHost", "VigilJSON", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "VigilControllersTests",
+            dependencies: ["VigilControllers", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilRuntime", "TestSupport"]
         ),
         .testTarget(
             name: "VigilLoadTestTests",

@@ -13,6 +13,9 @@ extension Replica {
                 await elector.run(whileLeading: { await coordinator.run() })
             },
             LoopService(name: "leadership-follower") { [self] in await followLeadership() },
+            // Every replica judges member leases, so a new leader need not wait a
+            // whole lease duration to see that the old one's member lease expired.
+            LoopService(name: "member-observer") { [coordinator] in await coordinator.observe() },
             LoopService(name: "namespace-informer") { [namespaces] in try await namespaces.run() },
         ]
         let all = controllers.all

@@ -95,14 +95,15 @@ public struct HABench: Sendable {
             shard["balanceMaxOverMean_\(n)"] = .double(Self.balance(namespaces: 10_000, members: n))
             shard["movedOnLeave_\(n)"] = .double(Self.moved(namespaces: 10_000, members: n, join: false))
             shard["movedOnJoin_\(n)"] = .double(Self.moved(namespaces: 10_000, members: n, join: true))
-            shard["movedAim_\(n)"] = .double(1.1 / Double(n))
+            shard["movedOnLeaveAim_\(n)"] = .double(1.1 / Double(n))
+            shard["movedOnJoinAim_\(n)"] = .double(1.1 / Double(n + 1))
         }
         out["sharding10000"] = .object(shard)
-        log("sharding: \(shard)")
+        log("sharding 10,000 namespaces: " + String(decoding: JSON.object(shard).serialized(), as: UTF8.self))
 
         out["workQueueKeysPerSecond_4workers"] = .double(await Self.queueThroughput(keys: 200_000, workers: 4))
         out["workQueueKeysPerSecond_1worker"] = .double(await Self.queueThroughput(keys: 200_000, workers: 1))
-        log("work queue: \(out["workQueueKeysPerSecond_4workers"]!) keys/s with 4 workers")
+        log("work queue: \(Int(out["workQueueKeysPerSecond_4workers"]?.doubleValue ?? 0)) keys/s with 4 workers, \(Int(out["workQueueKeysPerSecond_1worker"]?.doubleValue ?? 0)) with 1")
 
         var opts = options
         opts.profile = c.profile
@@ -130,6 +131,7 @@ public struct HABench: Sendable {
 
     func failover(_ cluster: HACluster, into out: inout JSONObject, log: @escaping @Sendable (String) -> Void) async throws {
         let c = configuration
+        // Only the bench-* namespaces have a task (default, kube-system… are owned but never reconciled).
         for i in 0..<c.namespaces {
             try await cluster.createTask(namespace: String(format: "bench-%04d", i), effects: 0, periodSeconds: 600, workMillis: 0, heartbeat: true)
         }
@@ -145,7 +147,9 @@ public struct HABench: Sendable {
             let live = await cluster.liveReplicas
             guard let leader = await cluster.leader() else { continue }
             let victim = k % 2 == 0 ? leader : live.filter { $0 != leader }.first ?? leader
-            guard let slot = await cluster.slot(of: victim), let owned = await cluster.shards(victim)?.owned else { continue }
+            guard let slot = await cluster.slot(of: victim), let owned = await cluster.shards(victim)?.owned.filter({ $0.hasPrefix("bench-") }), !owned.isEmpty else {
+                throw HARunError(message: "kill \(k + 1): victim \(victim) owns nothing in a settled ring")
+            }
             let at = await cluster.kill(victim)
             let done = await cluster.waitUntilWorked(Set(owned), excluding: victim, after: at, timeout: 60)
             if let done {
@@ -164,7 +168,9 @@ public struct HABench: Sendable {
             let live = await cluster.liveReplicas
             guard let leader = await cluster.leader() else { continue }
             let victim = k % 2 == 0 ? live.filter { $0 != leader }.first ?? leader : leader
-            guard let slot = await cluster.slot(of: victim), let owned = await cluster.shards(victim)?.owned else { continue }
+            guard let slot = await cluster.slot(of: victim), let owned = await cluster.shards(victim)?.owned.filter({ $0.hasPrefix("bench-") }), !owned.isEmpty else {
+                throw HARunError(message: "SIGTERM \(k + 1): victim \(victim) owns nothing in a settled ring")
+            }
             let sent = cluster.receiver.now()
             async let stopped = cluster.terminate(victim)
             let done = await cluster.waitUntilWorked(Set(owned), excluding: victim, after: sent, timeout: 30)
@@ -189,6 +195,15 @@ public struct HABench: Sendable {
         out["handoffAfterSIGTERM_nonLeader_seconds"] = summary(graceful)
         out["handoffAfterSIGTERM_leader_seconds"] = summary(gracefulLeader)
         out["namespaces"] = .int(Int64(c.namespaces))
+        func line(_ name: String, _ xs: [Double]) {
+            let s = xs.sorted()
+            log(name + String(format: ": p50 %.2f s, p99 %.2f s, max %.2f s over %d", Stats.percentile(s, 0.5), Stats.percentile(s, 0.99), s.last ?? 0, s.count))
+        }
+        line("failover after SIGKILL of the leader", leaderTimes)
+        line("failover after SIGKILL of a non-leader", otherTimes)
+        line("failover after SIGKILL, all", leaderTimes + otherTimes)
+        line("hand-off after SIGTERM of a non-leader", graceful)
+        line("hand-off after SIGTERM of the leader", gracefulLeader)
     }
 
     func rss(_ cluster: HACluster, into out: inout JSONObject, log: @escaping @Sendable (String) -> Void) async throws {

@@ -41,6 +41,8 @@ public actor HACluster {
         public var owned: [String]
         public var activeCount: Int
         public var namespaceCount: Int
+        /// The members of the adopted epoch.
+        public var members: [String]
     }
 
     /// `$VIGIL_LOADTEST_BIN`, else `<package root>/.build/debug/vigil-loadtest`
@@ -75,6 +77,10 @@ public actor HACluster {
             throw HARunError(message: "the replica binary \(options.binary) does not exist; run `swift build` first")
         }
         try FileManager.default.createDirectory(atPath: options.runDirectory, withIntermediateDirectories: true)
+        // Logs of an earlier run would be appended to: start clean.
+        for f in (try? FileManager.default.contentsOfDirectory(atPath: options.runDirectory)) ?? [] where f.hasSuffix(".log") {
+            try? FileManager.default.removeItem(atPath: options.runDirectory + "/" + f)
+        }
         let sim = try await KubeSimProcess.start(arguments: ["--event-window", "100000"] + options.simArguments)
         let client = try KubeClient(server: sim.url, options: KubeClient.Options(qps: 0))
         let receiver = Receiver(port: try freeLoopbackPort())
@@ -192,17 +198,19 @@ public actor HACluster {
         else { return nil }
         let owned: [String]
         if case .array(let a)? = j["ownedNamespaces"] { owned = a.compactMap(\.stringValue) } else { owned = [] }
+        let members: [String]
+        if case .array(let a)? = j["members"] { members = a.compactMap(\.stringValue) } else { members = [] }
         if case .bool(let leader)? = j["isLeader"] {
             return ShardReport(
                 member: j["member"]?.stringValue ?? id, isLeader: leader, phase: j["phase"]?.stringValue ?? "",
                 epoch: Int(j["epoch"]?.intValue ?? 0), committedEpoch: Int(j["committedEpoch"]?.intValue ?? 0), owned: owned,
-                activeCount: Int(j["activeCount"]?.intValue ?? 0), namespaceCount: Int(j["namespaceCount"]?.intValue ?? 0))
+                activeCount: Int(j["activeCount"]?.intValue ?? 0), namespaceCount: Int(j["namespaceCount"]?.intValue ?? 0), members: members)
         }
         return nil
     }
 
     /// Waits until every live replica answers, all adopted one committed
-    /// epoch, every replica sees at least `namespaces` namespaces and
+    /// epoch whose members are exactly the live replicas, every replica sees at least `namespaces` namespaces and
     /// together they may work on all of them (each exactly once). Returns
     /// the reports.
     @discardableResult
@@ -216,11 +224,12 @@ public actor HACluster {
             let epochs = Set(reports.map(\.epoch))
             let owned = reports.reduce(0) { $0 + $1.owned.count }
             let active = reports.reduce(0) { $0 + $1.activeCount }
-            last = "replicas \(live), answered \(reports.count), epochs \(epochs.sorted()), committed \(Set(reports.map(\.committedEpoch)).sorted()), owned \(owned), active \(active) of \(namespaces)"
+            last = "replicas \(live), members \(Set(reports.map { $0.members.sorted() }).sorted { $0.description < $1.description }), answered \(reports.count), epochs \(epochs.sorted()), committed \(Set(reports.map(\.committedEpoch)).sorted()), owned \(owned), active \(active) of \(namespaces)"
             // Every namespace in the cluster counts (kube-system and the like too).
             let total = reports.map(\.namespaceCount).max() ?? 0
             if reports.count == live.count, !live.isEmpty, epochs.count == 1,
                 reports.allSatisfy({ $0.committedEpoch == $0.epoch && $0.phase == "active" && $0.namespaceCount == total }),
+                reports.allSatisfy({ Set($0.members) == Set(live) }),
                 total >= namespaces, owned == total, active == total
             {
                 return reports

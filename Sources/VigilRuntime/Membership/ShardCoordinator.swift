@@ -15,6 +15,12 @@ import Synchronization
 ///
 /// A conflict anywhere ends the round; the next round starts from fresh
 /// reads. Nothing is written when nothing changed.
+///
+/// Run `observe()` on every replica, leader or not: it keeps the liveness
+/// tracker current, so a replica that becomes the leader after the old one
+/// died already knows how long each member lease has gone unrenewed (a fresh
+/// tracker would wait a whole lease duration before judging the dead
+/// leader's member lease expired, doubling the failover time).
 public final class ShardCoordinator: Sendable {
     public let config: MembershipConfig
     let leases: any MemberLeaseStore
@@ -22,15 +28,17 @@ public final class ShardCoordinator: Sendable {
     let clock: any RuntimeClock
 
     struct State {
+        var tracker: MemberLivenessTracker
         var lastPublished: ShardMap?
         var lastError: String?
         var mapWrites = 0
         var marks = 0
     }
 
-    let state = Mutex(State())
+    let state: Mutex<State>
 
     public init(config: MembershipConfig, leases: any MemberLeaseStore, maps: any ShardMapStore, clock: any RuntimeClock = SystemClock()) {
+        state = Mutex(State(tracker: MemberLivenessTracker(defaultLeaseDuration: config.timing.leaseDuration)))
         self.config = config
         self.leases = leases
         self.maps = maps
@@ -48,11 +56,10 @@ public final class ShardCoordinator: Sendable {
 
     /// Coordinates until the calling task is cancelled.
     public func run() async {
-        var tracker = MemberLivenessTracker(defaultLeaseDuration: config.timing.leaseDuration)
         while !Task.isCancelled {
             var wait = config.timing.retryPeriod
             do {
-                if let expiry = try await round(&tracker) {
+                if let expiry = try await round() {
                     wait = min(wait, max(0.005, expiry - clock.now() + 0.001))
                 }
                 state.withLock { $0.lastError = nil }
@@ -64,10 +71,24 @@ public final class ShardCoordinator: Sendable {
         }
     }
 
+    /// Keeps the liveness tracker current (a list of the member leases every
+    /// retry period) until the calling task is cancelled. Run it on every
+    /// replica; errors are retried at the next period.
+    public func observe() async {
+        while !Task.isCancelled {
+            if let listed = try? await bounded({ [config, leases] in try await leases.listMemberLeases(namespace: config.namespace, ring: config.ring) }) {
+                let now = clock.now()
+                state.withLock { _ = $0.tracker.observe(listed, now: now) }
+            }
+            try? await clock.sleep(for: config.timing.retryPeriod)
+        }
+    }
+
     /// One round; returns when the earliest live lease would expire.
-    func round(_ tracker: inout MemberLivenessTracker) async throws -> Double? {
+    func round() async throws -> Double? {
         let listed = try await bounded { [config, leases] in try await leases.listMemberLeases(namespace: config.namespace, ring: config.ring) }
-        let judgements = tracker.observe(listed, now: clock.now())
+        let now = clock.now()
+        let (judgements, tracker) = state.withLock { s in (s.tracker.observe(listed, now: now), s.tracker) }
         let (map, rv) = try await bounded { [config, maps] in try await maps.readShardMap(namespace: config.namespace) }
         let next = map.next(given: judgements.map(\.status))
         if next != map {

@@ -1,0 +1,72 @@
+import VigilAPI
+
+extension NamespacePolicyEvaluation {
+    /// This evaluation after the reconciler carried out `plan` with `outcome`
+    /// at `time`: the policy's state, the memory, `Fired`, the Events,
+    /// `deactivate` and the requeue updated. Without a plan it is returned
+    /// unchanged.
+    ///
+    /// - `succeeded`: state `Fired`, `deactivate` true, nothing more to wait for.
+    /// - `retrying`: the policy stays latched (same key); requeue at the retry.
+    /// - `failed`: state `Failed`; the resource stays armed so the next
+    ///   policy whose condition holds can act on the next reconcile
+    ///   (requeued at once).
+    public func recording(_ outcome: NamespacePolicyActionOutcome, at time: RFC3339Time, minimumRequeue: Double = 0.05) -> NamespacePolicyEvaluation {
+        guard let plan, let vi = policies.firstIndex(where: { $0.name == plan.policy }) else { return self }
+        var copy = self
+        var mi = copy.memory.policies.firstIndex { $0.name == plan.policy }
+        if mi == nil {
+            copy.memory.policies.append(NamespacePolicyMemory.Policy(name: plan.policy, trigger: plan.trigger, conditionMetAt: plan.conditionMetAt))
+            mi = copy.memory.policies.count - 1
+        }
+        let name = NamespacePolicyEvaluator.quotedName(plan.policy)
+        let summary = plan.action.summary
+        let previousFired = condition(NamespacePolicyStatus.firedCondition)
+        func fired(_ status: StatusCondition.Status, _ reason: String, _ message: String) -> StatusCondition {
+            let since = previousFired.flatMap { $0.status == status ? $0.lastTransitionTime : nil } ?? time
+            return StatusCondition(type: NamespacePolicyStatus.firedCondition, status: status, reason: reason, message: message, lastTransitionTime: since, observedGeneration: observedGeneration)
+        }
+        func replaceFired(_ c: StatusCondition) {
+            copy.conditions.removeAll { $0.type == NamespacePolicyStatus.firedCondition }
+            copy.conditions.append(c)
+        }
+        switch outcome {
+        case .succeeded:
+            copy.memory.policies[mi!].outcome = .fired
+            copy.memory.policies[mi!].outcomeAt = time
+            copy.policies[vi].state = .fired
+            copy.policies[vi].firedAt = time
+            copy.policies[vi].nextEvaluation = nil
+            copy.policies[vi].message = "fired at \(time.text): \(summary)"
+            replaceFired(fired(.true, "PolicyFired", "policy \(name) fired at \(time.text): \(summary)"))
+            copy.decisions.append(NamespacePolicyDecision(policy: plan.policy, reason: "ActionSucceeded", message: "policy \(name): \(summary): done"))
+            copy.decisions.append(NamespacePolicyDecision(policy: plan.policy, reason: "Deactivated", message: "policy \(name) fired, so the NamespacePolicy is now deactivated; set spec.deactivated to false to re-arm"))
+            copy.deactivate = true
+            copy.plan = nil
+            copy.nextEvaluation = nil
+            copy.requeueAfter = nil
+        case .retrying(let error, let next):
+            copy.policies[vi].message = "the condition held at \(plan.conditionMetAt.text); \(summary) failed (\(error)), next attempt at \(next.text)"
+            copy.policies[vi].nextEvaluation = next
+            replaceFired(fired(.false, "ActionRetrying", "policy \(name): \(summary) failed (\(error)); next attempt at \(next.text)"))
+            copy.decisions.append(NamespacePolicyDecision(policy: plan.policy, reason: "ActionRetrying", message: "policy \(name): \(summary) failed: \(error); next attempt at \(next.text)", severity: .warning))
+            copy.plan = nil
+            let earliest = [copy.nextEvaluation, next].compactMap { $0 }.min()
+            copy.nextEvaluation = earliest
+            copy.requeueAfter = earliest.map { NamespacePolicyEvaluator.requeue(from: time, to: $0, minimum: minimumRequeue) }
+        case .failed(let error):
+            copy.memory.policies[mi!].outcome = .failed
+            copy.memory.policies[mi!].outcomeAt = time
+            copy.policies[vi].state = .failed
+            copy.policies[vi].firedAt = time
+            copy.policies[vi].nextEvaluation = nil
+            copy.policies[vi].message = "the action failed for good at \(time.text): \(summary): \(error)"
+            replaceFired(fired(.false, "ActionFailed", "policy \(name): \(summary) failed for good: \(error)"))
+            copy.decisions.append(NamespacePolicyDecision(policy: plan.policy, reason: "ActionFailed", message: "policy \(name): \(summary) failed for good: \(error)", severity: .warning))
+            copy.plan = nil
+            // Another policy may be waiting behind this one: look again at once.
+            copy.requeueAfter = minimumRequeue
+        }
+        return copy
+    }
+}
