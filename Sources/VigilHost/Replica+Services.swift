@@ -1,4 +1,6 @@
+import Kube
 import Logging
+import Synchronization
 import ServiceLifecycle
 import VigilRuntime
 
@@ -16,6 +18,13 @@ extension Replica {
             // Every replica judges member leases, so a new leader need not wait a
             // whole lease duration to see that the old one's member lease expired.
             LoopService(name: "member-observer") { [coordinator] in await coordinator.observe() },
+            // Watches wake the coordinator and the member at once; polling stays as the fallback.
+            LoopService(name: "shard-map-watch") { [self] in
+                await nudge(ConfigMap.self, options: ListOptions(fieldSelector: "metadata.name=\(ShardMap.configMapName)")) { [member] in member.poke() }
+            },
+            LoopService(name: "member-lease-watch") { [self] in
+                await watchMemberLeases()
+            },
             LoopService(name: "namespace-informer") { [namespaces] in try await namespaces.run() },
         ]
         let all = controllers.all
@@ -43,6 +52,59 @@ extension Replica {
             logger.warning(
                 "hand-off did not complete within \(configuration.handoffTimeout) s; released the member lease anyway",
                 metadata: ["seconds": "\(took)"])
+        }
+    }
+
+    /// Watches `T` in the replica's namespace and calls `poke` on every
+    /// event, re-watching after the stream ends or fails (after one retry
+    /// period), until cancelled. Only a latency optimisation: the loops it
+    /// pokes also poll.
+    func nudge<T: KubeResource>(_ type: T.Type, options: ListOptions, poke: @escaping @Sendable () -> Void) async {
+        var options = options
+        options.timeoutSeconds = 300
+        while !Task.isCancelled {
+            do {
+                for try await _ in client.watch(T.self, namespace: configuration.namespace, options: options) { poke() }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("watch of \(T.descriptor.plural) for shard changes ended: \(error)")
+            }
+            try? await clock.sleep(for: configuration.timing.retryPeriod)
+        }
+    }
+
+    /// Pokes the coordinator when a member lease changes in a way that can
+    /// change the map (a member joined, left, was released, marked leaving
+    /// or dead, or acknowledged an epoch) — not on every renewal.
+    func watchMemberLeases() async {
+        let seen = Mutex<[String: String]>([:])
+        var options = ListOptions(labelSelector: "\(MemberLeaseRecord.Key.ring)=\(configuration.ring)")
+        options.timeoutSeconds = 300
+        while !Task.isCancelled {
+            do {
+                for try await event in client.watch(Lease.self, namespace: configuration.namespace, options: options) {
+                    let changed: Bool = seen.withLock { s in
+                        switch event {
+                        case .added(let l), .modified(let l):
+                            let a = l.metadata.annotations ?? [:]
+                            let signature = [l.spec?.holderIdentity ?? "", a["vigil.dev/ack-epoch"] ?? "", a["vigil.dev/leaving"] ?? "", a["vigil.dev/dead-in-epoch"] ?? ""]
+                                .joined(separator: "|")
+                            defer { s[l.metadata.name ?? ""] = signature }
+                            return s[l.metadata.name ?? ""] != signature
+                        case .deleted(let l):
+                            s[l.metadata.name ?? ""] = nil
+                            return true
+                        default:
+                            return false
+                        }
+                    }
+                    if changed { coordinator.poke() }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("watch of member leases ended: \(error)")
+            }
+            try? await clock.sleep(for: configuration.timing.retryPeriod)
         }
     }
 

@@ -211,7 +211,7 @@ import VigilJSON
 
     @Test func webhookHeadersMustNotOverrideVigils() throws {
         let base = "spec.policies[0].action.webhook.headers"
-        let reserved = "webhook-id, webhook-timestamp, webhook-signature, idempotency-key, content-type"
+        let reserved = "webhook-id, webhook-timestamp, webhook-signature, idempotency-key, content-type, user-agent"
         let action = "{webhook: {url: \"https://h.example\", headers: {X-Team: ops, Webhook-Id: x, Content-Type: text/plain, \"Bad Header\": y, X-Count: 3}}}"
         #expect(try T.problems(T.single(condition: "{ttl: 1h}", action: action)) == [
             "\(base)[X-Count]: must be a string, found integer 3",

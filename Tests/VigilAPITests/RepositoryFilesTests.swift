@@ -86,9 +86,14 @@ import VigilJSON
         let status = NamespacePolicyStatus(
             observedGeneration: 1,
             conditions: [StatusCondition(type: "Ready", status: .true, reason: "R", message: "m", lastTransitionTime: t, observedGeneration: 1)],
-            policies: [PolicyStatus(name: "a", state: .waiting, nextEvaluation: t, lastEvaluation: t, message: "m", firedAt: t)],
+            policies: [
+                PolicyStatus(
+                    name: "a", state: .waiting, nextEvaluation: t, lastEvaluation: t, message: "m", firedAt: t, trigger: "nsp/a/g1", conditionMetAt: t,
+                    succeededPods: ["uid-1"])
+            ],
             effects: [EffectRecord(key: "k", action: "a", phase: .pending, attempts: 1, owner: "o", lastError: "e", nextRetryAt: t, startedAt: t, finishedAt: t)],
-            dryRunActions: [DryRunAction(policy: "a", action: "deleteNamespace", description: "d", at: t)])
+            dryRunActions: [DryRunAction(policy: "a", action: "deleteNamespace", description: "d", at: t)], armedGeneration: 1, armedAt: t,
+            dormantGeneration: 2)
         var p = NamespacePolicy(name: "x", namespace: "demo", spec: spec)
         p.status = status
         return p

@@ -64,7 +64,7 @@ struct WebhookDeliveryTests {
         #expect(result == .rejected(status: 400, bodySnippet: "bad payload : missing field", attempts: 1))
         #expect(clock.sleeps.isEmpty)
         #expect(try await receiver.received().count == 1)
-        guard case .failed(let message) = result.ledgerResult(url: receiver.url) else {
+        guard case .failedPermanently(let message) = result.ledgerResult(url: receiver.url) else {
             Issue.record("a rejected webhook must be recorded as failed")
             return
         }

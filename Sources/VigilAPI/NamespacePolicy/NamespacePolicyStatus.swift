@@ -18,8 +18,20 @@ public struct NamespacePolicyStatus: Sendable, Hashable {
     public var effects: [EffectRecord]
     /// What dry runs would have done (recent entries only).
     public var dryRunActions: [DryRunAction]
+    /// The generation at which the current arming began (part of the effect keys).
+    public var armedGeneration: Int64?
+    /// When the current arming began.
+    public var armedAt: RFC3339Time?
+    /// The generation at which the controller saw the resource dormant.
+    public var dormantGeneration: Int64?
 
-    public init(observedGeneration: Int64? = nil, conditions: [StatusCondition] = [], policies: [PolicyStatus] = [], effects: [EffectRecord] = [], dryRunActions: [DryRunAction] = []) {
+    public init(
+        observedGeneration: Int64? = nil, conditions: [StatusCondition] = [], policies: [PolicyStatus] = [], effects: [EffectRecord] = [],
+        dryRunActions: [DryRunAction] = [], armedGeneration: Int64? = nil, armedAt: RFC3339Time? = nil, dormantGeneration: Int64? = nil
+    ) {
+        self.armedGeneration = armedGeneration
+        self.armedAt = armedAt
+        self.dormantGeneration = dormantGeneration
         self.observedGeneration = observedGeneration
         self.conditions = conditions
         self.policies = policies
@@ -38,6 +50,9 @@ public struct NamespacePolicyStatus: Sendable, Hashable {
         if !policies.isEmpty { o["policies"] = .array(policies.map(\.json)) }
         if !effects.isEmpty { o["effects"] = .array(effects.map(\.json)) }
         if !dryRunActions.isEmpty { o["dryRunActions"] = .array(dryRunActions.map(\.json)) }
+        if let armedGeneration { o["armedGeneration"] = .int(armedGeneration) }
+        if let armedAt { o["armedAt"] = .string(armedAt.text) }
+        if let dormantGeneration { o["dormantGeneration"] = .int(dormantGeneration) }
         return .object(o)
     }
 
@@ -66,7 +81,12 @@ public struct NamespacePolicyStatus: Sendable, Hashable {
         let policies = list("policies") { PolicyStatus($0, at: $1, &$2) }
         let effects = list("effects") { EffectRecord($0, at: $1, &$2) }
         let dryRuns = list("dryRunActions") { DryRunAction($0, at: $1, &$2) }
+        let armedGeneration = r.int(o, "armedGeneration", at: path, in: 0...Int64.max)
+        let armedAt = r.time(o, "armedAt", at: path)
+        let dormantGeneration = r.int(o, "dormantGeneration", at: path, in: 0...Int64.max)
         guard r.count == before else { return nil }
-        self.init(observedGeneration: generation, conditions: conditions, policies: policies, effects: effects, dryRunActions: dryRuns)
+        self.init(
+            observedGeneration: generation, conditions: conditions, policies: policies, effects: effects, dryRunActions: dryRuns,
+            armedGeneration: armedGeneration, armedAt: armedAt, dormantGeneration: dormantGeneration)
     }
 }

@@ -46,7 +46,7 @@ public struct WebhookAction: Sendable, Hashable {
     /// The longest URL allowed, in characters.
     public static let maxURLLength = 2048
     /// Headers Vigil sets itself, which `headers` must not name (compared case-insensitively).
-    public static let reservedHeaders = ["webhook-id", "webhook-timestamp", "webhook-signature", "idempotency-key", "content-type"]
+    public static let reservedHeaders = ["webhook-id", "webhook-timestamp", "webhook-signature", "idempotency-key", "content-type", "user-agent"]
 
     /// An absolute `http` or `https` URL with a host.
     public var url: String

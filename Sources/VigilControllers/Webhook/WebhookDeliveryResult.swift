@@ -36,14 +36,14 @@ public enum WebhookDeliveryResult: Sendable, Hashable, CustomStringConvertible {
 
     /// The result as the effect ledger records it; failure messages name the
     /// URL, the status and the start of the answer. A `.rejected` result is
-    /// final: the caller should not schedule another ledger retry for it.
+    /// final (`.failedPermanently`): the ledger schedules no retry for it.
     public func ledgerResult(url: String) -> EffectLedger.Result {
         switch self {
         case .delivered:
             return .succeeded
         case .rejected(let status, let snippet, let n):
             let error = WebhookDeliveryError(url: url, cause: .status(status, bodySnippet: snippet))
-            return .failed("\(error) (terminal: \(status) is not retried; \(n) attempt\(n == 1 ? "" : "s"))")
+            return .failedPermanently("\(error) (terminal: \(status) is not retried; \(n) attempt\(n == 1 ? "" : "s"))")
         case .gaveUp(let error, let n):
             return .failed("\(error) (gave up after \(n) attempt\(n == 1 ? "" : "s"))")
         }

@@ -62,7 +62,11 @@ public struct EffectLedger: Sendable, Hashable {
     /// How an attempt ended.
     public enum Result: Sendable, Hashable {
         case succeeded
+        /// Failed; retried after the backoff until `maxAttempts`.
         case failed(String)
+        /// Failed in a way a retry cannot fix (a webhook answering 4xx, a
+        /// forbidden write): recorded `Failed` with no `nextRetryAt`.
+        case failedPermanently(String)
     }
 
     public var policy: Policy
@@ -147,6 +151,10 @@ public struct EffectLedger: Sendable, Hashable {
             entry.lastError = message
             entry.nextRetryAt = entry.attempts >= policy.maxAttempts
                 ? nil : MicroTime(secondsSinceEpoch: now.secondsSinceEpoch + policy.retryDelay(afterAttempts: entry.attempts))
+        case .failedPermanently(let message):
+            entry.phase = .failed
+            entry.lastError = message
+            entry.nextRetryAt = nil
         }
         list.append(entry)
         return bounded(list)

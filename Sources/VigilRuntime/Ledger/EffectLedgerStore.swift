@@ -130,6 +130,8 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
             result = .succeeded
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as PermanentEffectFailure {
+            result = .failedPermanently(error.message)
         } catch {
             result = .failed(String(describing: error))
         }
@@ -151,7 +153,7 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
     func outcome(_ entry: EffectEntry, _ result: EffectLedger.Result, _ resumed: Bool) -> Outcome {
         switch result {
         case .succeeded: return .performed(entry, resumed: resumed)
-        case .failed(let message): return .failed(entry, error: message)
+        case .failed(let message), .failedPermanently(let message): return .failed(entry, error: message)
         }
     }
 
@@ -172,4 +174,12 @@ extension EffectLedgerStore where Store == KubeClient {
         self.init(store: client, resource: resource, namespace: namespace, name: name, owner: owner, policy: policy,
             clock: clock, wallClockAtZero: wallClockAtZero)
     }
+}
+
+/// Thrown by an effect that failed in a way no retry can fix: the ledger
+/// records `Failed` without a retry time (a webhook that answered 4xx).
+public struct PermanentEffectFailure: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }

@@ -36,6 +36,7 @@ public final class ShardCoordinator: Sendable {
     }
 
     let state: Mutex<State>
+    let wakeup = Wakeup()
 
     public init(config: MembershipConfig, leases: any MemberLeaseStore, maps: any ShardMapStore, clock: any RuntimeClock = SystemClock()) {
         state = Mutex(State(tracker: MemberLivenessTracker(defaultLeaseDuration: config.timing.leaseDuration)))
@@ -67,9 +68,13 @@ public final class ShardCoordinator: Sendable {
                 if Task.isCancelled { return }
                 state.withLock { $0.lastError = "\(error)" }
             }
-            try? await clock.sleep(for: wait)
+            await wakeup.wait(atMost: wait, on: clock)
         }
     }
+
+    /// Starts the next round now instead of at the next retry period (a
+    /// watch saw a member lease change). Harmless when not leading.
+    public func poke() { wakeup.poke() }
 
     /// Keeps the liveness tracker current (a list of the member leases every
     /// retry period) until the calling task is cancelled. Run it on every

@@ -36,6 +36,7 @@ public final class ShardMember: Sendable {
     }
 
     let state: Mutex<State>
+    let wakeup = Wakeup()
 
     public init(
         config: MembershipConfig, leases: any MemberLeaseStore, maps: any ShardMapStore, clock: any RuntimeClock = SystemClock(),
@@ -89,6 +90,10 @@ public final class ShardMember: Sendable {
             return true
         }
     }
+
+    /// Reads the shard map now instead of at the next retry period (a watch
+    /// saw it change).
+    public func poke() { wakeup.poke() }
 
     /// The view after every change, from now on, until `run` returns.
     public func ownershipChanges() -> AsyncStream<ShardView> {
@@ -216,7 +221,7 @@ public final class ShardMember: Sendable {
                     state.withLock { $0.lastError = "reading ConfigMap \(config.namespace)/\(ShardMap.configMapName): \(error)" }
                 }
             }
-            try? await clock.sleep(for: config.timing.retryPeriod)
+            await wakeup.wait(atMost: config.timing.retryPeriod, on: clock)
         }
     }
 
