@@ -117,7 +117,7 @@ let package = Package(
         ),
         .target(
             name: "VigilControllers",
-            dependencies: ["Kube", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilRuntime"]
+            dependencies: ["Kube", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilRuntime", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "vigil",

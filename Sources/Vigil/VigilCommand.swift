@@ -9,7 +9,7 @@ struct VigilCommand: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Vigil: runbook automation for Kubernetes, sharded and highly available.",
         version: VigilVersion.string,
-        subcommands: [RunCommand.self, ValidateCommand.self, VersionCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, RestoreCommand.self, VersionCommand.self])
 }
 
 /// The version this binary reports (`vigil version`, `--version`, the

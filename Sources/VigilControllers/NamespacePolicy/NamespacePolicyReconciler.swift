@@ -1,0 +1,158 @@
+import Foundation
+import Kube
+import Logging
+import VigilAPI
+import VigilHTTP
+import VigilJSON
+import VigilRuntime
+
+/// Reconciles one `NamespacePolicy`: reads the facts (the target namespace
+/// from the namespace informer, its pods when a `podsSucceeded` condition
+/// needs them, the clock), asks `NamespacePolicyEvaluator` what is true and
+/// what to do, carries out at most one action through the `EffectLedger`
+/// (so it happens once, even across replica failures), makes the resource
+/// dormant after an action succeeded, writes `status` (merge patch on the
+/// status subresource; the ledger owns `status.effects`), records an Event
+/// for every decision, and comes back at the next deadline the evaluator
+/// computed (never by polling every resource).
+public struct NamespacePolicyReconciler: Reconciler {
+    public typealias Object = DynamicObject
+    public static let descriptor = ResourceDescriptor(
+        group: "vigil.dev", version: "v1alpha1", kind: "NamespacePolicy", plural: "namespacepolicies", namespaced: true)
+
+    let client: KubeClient
+    let namespaces: ObjectStore<Namespace>
+    let replica: String
+    let options: NamespacePolicyEvaluator.Options
+    let ledgerPolicy: EffectLedger.Policy
+    let actions: NamespacePolicyActions
+    let events: EventRecorder
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - namespaces: the replica's namespace informer store (all namespaces).
+    ///   - allowCrossNamespace: the cluster's `namespacePolicy.allowCrossNamespace`.
+    ///   - pendingTimeout: how long another replica's `Pending` ledger entry is
+    ///     left alone; the shard hand-off guarantees the previous owner
+    ///     stopped, so one lease duration suffices.
+    public init(
+        client: KubeClient, namespaces: ObjectStore<Namespace>, replica: String, allowCrossNamespace: Bool, pendingTimeout: Double, logger: Logger
+    ) throws {
+        self.client = client
+        self.namespaces = namespaces
+        self.replica = replica
+        self.logger = logger
+        options = NamespacePolicyEvaluator.Options(
+            validation: NamespacePolicyValidator.Options(allowCrossNamespace: allowCrossNamespace, allowUnknownFields: true))
+        ledgerPolicy = EffectLedger.Policy(maxEntries: 50, baseRetryDelay: 5, maxRetryDelay: 300, maxAttempts: 10, pendingTimeout: pendingTimeout)
+        actions = NamespacePolicyActions(client: client, http: try HTTPClient(), replica: replica)
+        events = EventRecorder(client: client, instance: replica)
+    }
+
+    public func reconcile(_ key: ObjectKey, context: ReconcileContext<DynamicObject>) async throws -> ReconcileOutcome {
+        guard let object = context.store.get(key), let uid = object.metadata.uid else { return .done }
+        guard object.metadata.deletionTimestamp == nil else { return .done }
+        let document = try JSON.parse(try KubeJSON.encode(object))
+        let now = RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970)
+        let target = (document[path: ["spec", "namespace"]]?.stringValue).flatMap { $0.isEmpty ? nil : $0 } ?? key.namespace
+        var facts = NamespacePolicyFacts(now: now, namespace: targetFacts(target), memory: NamespacePolicyMemory(status: document["status"]))
+        if Self.needsPods(document), facts.namespace.exists {
+            facts.pods = try await client.listAll(Pod.self, namespace: target).items.map { pod in
+                NamespacePolicyFacts.Pod(
+                    name: pod.metadata.name ?? "", uid: pod.metadata.uid ?? "", labels: pod.metadata.labels ?? [:],
+                    phase: .init(phase: pod.status?.phase))
+            }
+        }
+        var evaluation = NamespacePolicyEvaluator.evaluate(document: document, facts: facts, options: options)
+        let subject = EventRecorder.Subject(
+            apiVersion: "vigil.dev/v1alpha1", kind: "NamespacePolicy", namespace: key.namespace, name: key.name, uid: uid)
+        var requeue = evaluation.requeueAfter
+
+        if let plan = evaluation.plan, let policy = try? NamespacePolicy(json: document) {
+            let effectKey = EffectKey(resourceUID: uid, trigger: plan.trigger, actionIndex: plan.actionIndex)
+            let ledger = EffectLedgerStore(
+                client: client, resource: Self.descriptor, namespace: key.namespace, name: key.name, owner: replica, policy: ledgerPolicy)
+            let actions = actions
+            let outcome: EffectLedgerStore<KubeClient>.Outcome
+            do {
+                outcome = try await ledger.perform(effectKey, action: plan.effectAction) { k in
+                    try await actions.run(plan, key: k, policy: policy, uid: uid)
+                }
+            } catch EffectLedgerError.objectNotFound {
+                // The resource is gone (deleteNamespace of its own namespace
+                // takes it along): there is nothing left to record.
+                logger.notice("\(plan.action.summary) (policy \(plan.policy)); the NamespacePolicy went with it", metadata: ["resource": "\(key)"])
+                return .done
+            }
+            logger.notice("\(plan.action.summary) (policy \(plan.policy)): \(outcome)", metadata: ["resource": "\(key)", "effectKey": "\(effectKey)"])
+            let at = RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970)
+            switch outcome {
+            case .performed, .alreadyDone:
+                evaluation = evaluation.recording(.succeeded, at: at)
+            case .failed(let entry, let error):
+                if let next = entry.nextRetryAt {
+                    evaluation = evaluation.recording(.retrying(error: error, nextAttemptAt: RFC3339Time(secondsSinceEpoch: next.secondsSinceEpoch)), at: at)
+                } else {
+                    evaluation = evaluation.recording(.failed(error: error), at: at)
+                }
+            case .exhausted(let entry):
+                evaluation = evaluation.recording(.failed(error: entry.lastError ?? "every attempt failed"), at: at)
+            case .retryAfter(let seconds, let entry):
+                evaluation = evaluation.recording(
+                    .retrying(error: entry.lastError ?? "failed", nextAttemptAt: RFC3339Time(secondsSinceEpoch: at.secondsSinceEpoch + seconds)), at: at)
+            case .inProgress(_, let seconds):
+                // Another replica's attempt, not yet abandoned: look again when it would be.
+                requeue = min(requeue ?? seconds, max(seconds, 0.05))
+            }
+            if case .inProgress = outcome {} else { requeue = evaluation.requeueAfter }
+        }
+
+        if evaluation.deactivate {
+            do {
+                _ = try await client.patch(
+                    Self.descriptor, namespace: key.namespace, name: key.name, type: .merge, body: Array(#"{"spec":{"deactivated":true}}"#.utf8))
+            } catch {
+                if !error.isNotFound { throw error }
+            }
+        }
+        let previous = document["status"].flatMap { try? NamespacePolicyStatus(json: $0) }
+        let statusPatch = evaluation.statusPatch(previous: previous)
+        // Written only when something other than lastEvaluation changes: the
+        // write's own watch event would otherwise start the next reconcile.
+        let current = document["status"] ?? .object(JSONObject())
+        let merged = JSONMergePatch.apply(statusPatch, to: current)
+        let ignored: Set<String> = ["lastEvaluation"]
+        if JSONMergePatch.removing(ignored, from: merged) != JSONMergePatch.removing(ignored, from: current) || evaluation.plan != nil {
+            let patch: JSON = ["status": statusPatch]
+            do {
+                _ = try await client.patch(
+                    Self.descriptor, namespace: key.namespace, name: key.name, subresource: "status", type: .merge, body: patch.serialized())
+            } catch {
+                if error.isNotFound { return .done }
+                throw error
+            }
+        }
+        for d in evaluation.decisions {
+            let message = d.message
+            if let failure = await events.record(subject, type: d.severity.rawValue, reason: d.reason, message: message) {
+                logger.warning("could not record an Event for NamespacePolicy \(key): \(failure)")
+            }
+            logger.info("\(d.reason): \(message)", metadata: ["resource": "\(key)"])
+        }
+        return requeue.map { .requeue(after: $0) } ?? .done
+    }
+
+    /// The target namespace as the namespace informer sees it.
+    func targetFacts(_ name: String) -> NamespacePolicyFacts.TargetNamespace {
+        guard let ns = namespaces.get(namespace: nil, name: name),
+            let created = ns.metadata.creationTimestamp.flatMap(RFC3339Time.init)
+        else { return .missing }
+        let terminating = ns.metadata.deletionTimestamp != nil || ns.status?.phase == "Terminating"
+        return NamespacePolicyFacts.TargetNamespace(exists: true, creationTimestamp: created, terminating: terminating)
+    }
+
+    static func needsPods(_ document: JSON) -> Bool {
+        guard case .array(let policies)? = document[path: ["spec", "policies"]] else { return false }
+        return policies.contains { $0[path: ["condition", "podsSucceeded"]] != nil }
+    }
+}
