@@ -5,9 +5,10 @@ SIM_DIR    ?= .sim-run
 SIM_PORT   ?= 0
 BIN        := .build/debug
 
-.PHONY: help build test test-swift test-conformance sim bench-sim bench-client bench-ha chaos clean
+.PHONY: help demo build test test-swift test-conformance sim bench-sim bench-client bench-ha chaos clean
 
 help:
+	@echo "make demo              Vigil on kube-sim: 3 replicas, policies firing, webhooks, a leader SIGKILL (< 3 min)"
 	@echo "make build             build everything (debug)"
 	@echo "make test              Swift test suites + kubectl/Python/Prometheus conformance against kube-sim"
 	@echo "make sim               run kube-sim in the foreground (kubeconfig in $(SIM_DIR)/kubeconfig)"
@@ -20,6 +21,11 @@ help:
 build:
 	$(SWIFT) build
 
+demo:
+	$(SWIFT) build --product vigil
+	$(SWIFT) build --product kube-sim
+	$(PYTHON) demo/demo.py
+
 test: test-swift test-conformance
 
 # Builds every product first: the HTTP and client suites start the kube-sim binary.
@@ -29,7 +35,7 @@ test-swift:
 	timeout 900 $(SWIFT) test --skip-build || { rc=$$?; [ $$rc -eq 124 ] && echo "swift test: no result after 15 minutes (a test hangs)"; exit $$rc; }
 
 test-conformance: build
-	KUBE_SIM_BIN=$(CURDIR)/$(BIN)/kube-sim $(PYTHON) -m pytest -q conformance
+	KUBE_SIM_BIN=$(CURDIR)/$(BIN)/kube-sim VIGIL_BIN=$(CURDIR)/$(BIN)/vigil $(PYTHON) -m pytest -q conformance
 
 sim: build
 	@mkdir -p $(SIM_DIR)
