@@ -272,8 +272,10 @@ def main():
         print("\nSummary")
         for k, v in summary.items():
             print(f"  {k:<26} {v}")
-        ok = (stats.get("unique", 0) >= expected and stats.get("duplicates", 0) == stats.get("deliveries", 0) - stats.get("unique", 0)
-              and stats.get("badSignatures", 0) == 0 and not ns_ttl and ns_dry and summary["web replicas after restore"] == 3)
+        # Raw duplicate deliveries are allowed (a replica killed between sending and
+        # recording); what must hold is one unique delivery per webhook policy.
+        ok = (stats.get("unique", 0) == expected and stats.get("badSignatures", 0) == 0 and not ns_ttl and ns_dry
+              and summary["web replicas after restore"] == 3)
         print("\nResult: " + ("every policy fired once; no duplicate after dedup; failover shown" if ok else
                                 "INCOMPLETE: see the summary above and the logs in " + run_dir))
         return 0 if ok else 1
