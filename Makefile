@@ -5,7 +5,7 @@ SIM_DIR    ?= .sim-run
 SIM_PORT   ?= 0
 BIN        := .build/debug
 
-.PHONY: help demo build test test-swift test-conformance sim bench-sim bench-client bench-ha chaos clean
+.PHONY: help demo build test test-swift test-conformance sim bench-sim bench-client bench-ha bench-nsp chaos clean
 
 help:
 	@echo "make demo              Vigil on kube-sim: 3 replicas, policies firing, webhooks, a leader SIGKILL (< 3 min)"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench-sim         kube-sim benchmark: creates/s, list latency, watch delay, RSS (JSON + summary)"
 	@echo "make bench-client      Kubernetes client: GETs/s and watch events decoded/s vs the Python client"
 	@echo "make bench-ha          HA: failover after SIGKILL, hand-off on SIGTERM, balance, moved, queue throughput, RSS (JSON + summary)"
+	@echo "make bench-nsp         NamespacePolicies on 3 vigil replicas: TTL → deletion delay, webhooks/s, RSS, CPU, API requests per policy"
 	@echo "make chaos             SIGKILL replicas of the HA test controller while they work; judge overlap, loss, duplicates"
 	@echo "make clean             remove build output and run directories"
 
@@ -59,6 +60,13 @@ bench-ha:
 	$(SWIFT) build -c release --product vigil-loadtest
 	@mkdir -p loadtest/results
 	KUBE_SIM_BIN=$(CURDIR)/.build/release/kube-sim .build/release/vigil-loadtest bench-ha --run-directory .ha-run/bench $(BENCH_ARGS) | tee loadtest/results/bench-ha-latest.txt
+
+bench-nsp:
+	$(SWIFT) build -c release --product kube-sim
+	$(SWIFT) build -c release --product vigil
+	$(SWIFT) build -c release --product vigil-loadtest
+	@mkdir -p loadtest/results
+	KUBE_SIM_BIN=$(CURDIR)/.build/release/kube-sim .build/release/vigil-loadtest bench-nsp --run-directory .ha-run/nsp $(BENCH_ARGS) | tee loadtest/results/bench-nsp-latest.txt
 
 chaos:
 	$(SWIFT) build -c release --product kube-sim

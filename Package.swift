@@ -108,6 +108,8 @@ let package = Package(
                 "VigilHTTP",
                 "VigilJSON",
                 "VigilRuntime",
+                "VigilAPI",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

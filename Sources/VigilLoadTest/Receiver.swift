@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -12,6 +13,8 @@ public final class Receiver: Sendable {
     public let port: Int
     let start: ContinuousClock.Instant
     let timeline = Mutex(Timeline())
+    /// `POST /webhook` deliveries: arrival time and `webhook-id`.
+    let webhooks = Mutex<[(at: Double, id: String)]>([])
 
     public init(port: Int, start: ContinuousClock.Instant = .now) {
         self.port = port
@@ -46,6 +49,9 @@ public final class Receiver: Sendable {
         }
     }
 
+    /// Webhook deliveries so far (raw) and distinct ids, with arrival times.
+    public var webhookDeliveries: [(at: Double, id: String)] { webhooks.withLock { $0 } }
+
     /// Distinct effect keys delivered per namespace.
     public func deliveredCount(namespace: String) -> Int {
         timeline.withLock { t in Set(t.deliveries.filter { $0.namespace == namespace }.map(\.key)).count }
@@ -77,6 +83,13 @@ public final class Receiver: Sendable {
             guard let body = try? JSON.parse(Array(buffer.readableBytesView)), record(path: request.uri.path, body: body) else {
                 return Response(status: .badRequest)
             }
+            return Response(status: .noContent)
+        }
+        router.post("/webhook") { [self] request, _ in
+            let id = request.headers[HTTPField.Name("webhook-id")!] ?? ""
+            let at = now()
+            _ = try await request.body.collect(upTo: 1 << 20)
+            webhooks.withLock { $0.append((at, id)) }
             return Response(status: .noContent)
         }
         router.post("/work", use: handler)

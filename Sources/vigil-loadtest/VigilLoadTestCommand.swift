@@ -8,7 +8,7 @@ struct VigilLoadTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil-loadtest",
         abstract: "Vigil's HA test controller, chaos test and HA benchmark (against kube-sim).",
-        subcommands: [ReplicaCommand.self, ChaosCommand.self, BenchHACommand.self])
+        subcommands: [ReplicaCommand.self, ChaosCommand.self, BenchHACommand.self, NamespacePolicyBenchCommand.self])
 }
 
 /// Parses `fast` / `conservative`.
@@ -90,6 +90,31 @@ struct BenchHACommand: AsyncParsableCommand {
         let result = try await HABench(configuration: c, options: HACluster.Options(binary: selfPath(), runDirectory: runDirectory)).run {
             emit("# " + $0)
         }
+        emit(String(decoding: result.serialized(), as: UTF8.self))
+    }
+}
+
+struct NamespacePolicyBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-nsp", abstract: "NamespacePolicies on real vigil replicas: TTL → deletion delay, webhooks/s, RSS, CPU, API requests per policy.")
+    @Option(help: "NamespacePolicies (one namespace each).") var policies = 1000
+    @Option(help: "vigil replicas.") var replicas = 3
+    @Option(help: "Seconds before the first deadline.") var warmup = 30.0
+    @Option(help: "Seconds the deadlines are spread over.") var spread = 30.0
+    @Option(help: "Client-side API rate limit per replica (qps; burst is twice).") var qps = 200
+    @Option(help: "The vigil binary (default: next to this one).") var vigil: String?
+    @Option(help: "Where replica logs go.") var runDirectory = ".ha-run/nsp"
+
+    func run() async throws {
+        var c = NamespacePolicyBench.Configuration(
+            vigilBinary: vigil ?? (URL(fileURLWithPath: selfPath()).deletingLastPathComponent().appendingPathComponent("vigil").path),
+            runDirectory: runDirectory)
+        c.policies = policies
+        c.replicas = replicas
+        c.warmupSeconds = warmup
+        c.spreadSeconds = spread
+        c.qps = qps
+        let result = try await NamespacePolicyBench(configuration: c).run { emit("# " + $0) }
         emit(String(decoding: result.serialized(), as: UTF8.self))
     }
 }

@@ -39,14 +39,14 @@ public struct EventRecorder: Sendable {
         let event: JSON = [
             "apiVersion": "v1", "kind": "Event",
             "metadata": [
-                "name": .string("\(subject.name).\(String(UInt64(now.timeIntervalSince1970 * 1e9), radix: 16))\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"),
+                "name": .string(Self.eventName(for: subject.name, suffix: "\(String(UInt64(now.timeIntervalSince1970 * 1e9), radix: 16))\(String(UInt32.random(in: 0...UInt32.max), radix: 16))")),
                 "namespace": .string(subject.namespace),
             ],
             "involvedObject": [
                 "apiVersion": .string(subject.apiVersion), "kind": .string(subject.kind), "namespace": .string(subject.namespace),
                 "name": .string(subject.name), "uid": .string(subject.uid),
             ],
-            "type": .string(type), "reason": .string(reason), "message": .string(String(message.prefix(1024))),
+            "type": .string(type), "reason": .string(reason), "message": .string(Self.truncated(message, maxBytes: Self.messageLimit)),
             "source": ["component": "vigil", "host": .string(instance)],
             "reportingComponent": "vigil.dev/controller", "reportingInstance": .string(instance),
             "firstTimestamp": .string(time), "lastTimestamp": .string(time), "eventTime": .string(micro), "count": 1, "action": .string(reason),
@@ -57,6 +57,35 @@ public struct EventRecorder: Sendable {
         } catch {
             return "\(error)"
         }
+    }
+
+    /// `<name>.<suffix>`, with `name` shortened so the whole stays a valid
+    /// object name (a DNS-1123 subdomain of at most 253 characters): the API
+    /// server refuses an Event with a longer name, and a resource's name may
+    /// already be 253 characters long.
+    static func eventName(for name: String, suffix: String) -> String {
+        var prefix = Substring(name.prefix(max(0, 253 - 1 - suffix.count)))
+        while let last = prefix.last, !(last.isASCII && (last.isLetter || last.isNumber)) { prefix = prefix.dropLast() }
+        return prefix.isEmpty ? suffix : "\(prefix).\(suffix)"
+    }
+
+    /// The longest Event message the API server accepts, in UTF-8 bytes
+    /// (Kubernetes' `NoteLengthLimit`; a longer one is refused with 422).
+    static let messageLimit = 1024
+
+    /// `text` cut to at most `maxBytes` UTF-8 bytes, on a character boundary.
+    static func truncated(_ text: String, maxBytes: Int) -> String {
+        if text.utf8.count <= maxBytes { return text }
+        var bytes = 0
+        var end = text.startIndex
+        for i in text.indices {
+            let next = text.index(after: i)
+            let size = text.utf8.distance(from: i, to: next)
+            if bytes + size > maxBytes { break }
+            bytes += size
+            end = next
+        }
+        return String(text[..<end])
     }
 
     static func timestamp(_ d: Date) -> String {
