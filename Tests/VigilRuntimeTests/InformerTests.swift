@@ -86,7 +86,8 @@ import Testing
     }
 
     /// Polls `condition` (real time) for up to `seconds`.
-    static func eventually(_ seconds: Double = 5, _ condition: () -> Bool) async -> Bool {
+    /// (20 s: the whole suite runs in parallel with the multi-process HA tests on small CI machines.)
+    static func eventually(_ seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int64(seconds * 1000))
         while clock.now < deadline {
