@@ -36,7 +36,7 @@ test-swift:
 	timeout 900 $(SWIFT) test --skip-build || { rc=$$?; [ $$rc -eq 124 ] && echo "swift test: no result after 15 minutes (a test hangs)"; exit $$rc; }
 
 test-conformance: build
-	KUBE_SIM_BIN=$(CURDIR)/$(BIN)/kube-sim VIGIL_BIN=$(CURDIR)/$(BIN)/vigil $(PYTHON) -m pytest -q conformance
+	KUBE_SIM_BIN=$(CURDIR)/$(BIN)/kube-sim TEST_VIGIL_BIN=$(CURDIR)/$(BIN)/vigil $(PYTHON) -m pytest -q conformance
 
 sim: build
 	@mkdir -p $(SIM_DIR)

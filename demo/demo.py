@@ -20,7 +20,7 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.environ.get("VIGIL_BIN", os.path.join(ROOT, ".build/debug/vigil"))
+BIN = os.environ.get("TEST_VIGIL_BIN", os.path.join(ROOT, ".build/debug/vigil"))
 SIM = os.environ.get("KUBE_SIM_BIN", os.path.join(ROOT, ".build/debug/kube-sim"))
 KUBECTL = shutil.which("kubectl.1.33") or "/usr/lib/google-cloud-sdk/bin/kubectl.1.33"
 SECRET = "whsec_" + "ZGVtby1zaWduaW5nLWtleS1mb3ItdmlnaWw="  # base64("demo-signing-key-for-vigil")
