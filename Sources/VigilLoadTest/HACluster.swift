@@ -154,8 +154,8 @@ public actor HACluster {
 
     /// SIGKILL; returns the time (run clock) it was reaped.
     @discardableResult
-    public func kill(_ id: String) -> Double {
-        replicas[id]?.kill()
+    public func kill(_ id: String) async -> Double {
+        await replicas[id]?.kill()
         let at = receiver.now()
         receiver.markStopped(id, at: at)
         replicas[id] = nil
@@ -178,7 +178,14 @@ public actor HACluster {
     public func shutdown() async {
         for id in replicas.keys.sorted() { _ = await terminate(id, timeout: 15) }
         receiverTask?.cancel()
-        sim.stop()
+        // ChildProcess.stop() blocks until the process is reaped: not on the concurrency pool.
+        let sim = sim
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                sim.stop()
+                c.resume()
+            }
+        }
     }
 
     // MARK: Observing

@@ -46,7 +46,7 @@ public struct NamespacePolicyBench: Sendable {
         let receiving = Task { try? await receiver.run() }
         var processes: [ReplicaProcess] = []
         defer {
-            for p in processes { p.kill() }
+            for p in processes { p.killNow() }
             receiving.cancel()
             sim.stop()
         }

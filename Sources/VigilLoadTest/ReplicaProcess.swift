@@ -30,11 +30,17 @@ public final class ReplicaProcess: @unchecked Sendable {
     public var pid: Int32 { process.processIdentifier }
     public var isRunning: Bool { process.isRunning }
 
-    /// SIGKILL, then waits until the process is gone.
-    public func kill() {
+    /// SIGKILL, then waits (polling, without blocking a thread of the
+    /// concurrency pool) until the process is gone.
+    public func kill() async {
         guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    /// SIGKILL without waiting (for `deinit`).
+    func killNow() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
     }
 
     /// SIGTERM; waits up to `timeout` seconds, then SIGKILL. Returns whether
@@ -48,7 +54,7 @@ public final class ReplicaProcess: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if process.isRunning {
-            kill()
+            await kill()
             return (false, process.terminationStatus)
         }
         return (true, process.terminationStatus)
@@ -75,7 +81,7 @@ public final class ReplicaProcess: @unchecked Sendable {
         return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    deinit { kill() }
+    deinit { killNow() }
 }
 
 /// An HA run could not be set up or did not reach a state it waited for.
