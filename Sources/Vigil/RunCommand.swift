@@ -110,10 +110,7 @@ struct RunCommand: AsyncParsableCommand {
                 "identity": "\(c.identity)", "namespace": "\(c.namespace)", "address": "\(c.address)", "server": "\(resolved.endpoint.server)",
                 "profile": "\(c.leaderElection.profile)", "controllers": "\(controllers)",
             ])
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: http)] + replica.services().map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+        let group = replica.serviceGroup(first: [http])
         try await group.run()
         logger.notice("vigil stopped")
     }

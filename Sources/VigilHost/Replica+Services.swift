@@ -38,6 +38,18 @@ extension Replica {
         return services
     }
 
+    /// A `ServiceGroup` that runs `first` (the HTTP server) and then the
+    /// replica's services, shuts down gracefully on SIGTERM and SIGINT, and
+    /// cancels what is left if the graceful shutdown takes longer than the
+    /// hand-off timeout plus 5 s (so a stuck part cannot keep the process
+    /// alive until the kubelet's SIGKILL).
+    public func serviceGroup(first: [any Service]) -> ServiceGroup {
+        var configuration = ServiceGroupConfiguration(
+            services: (first + services()).map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64((self.configuration.handoffTimeout + 5) * 1000))
+        return ServiceGroup(configuration: configuration)
+    }
+
     /// Gracefully leaves the ring: waits (up to the hand-off timeout) until
     /// the leader published an epoch without this replica and it drained
     /// and acknowledged it, then releases the member lease.
@@ -133,6 +145,7 @@ struct LoopService: Service, CustomStringConvertible {
     var description: String { name }
 
     func run() async throws {
+        defer { Logger(label: "vigil").debug("service \(name) stopped") }
         do {
             try await cancelWhenGracefulShutdown { try await body() }
         } catch is CancellationError {
@@ -150,6 +163,7 @@ struct ControllerService: Service, CustomStringConvertible {
 
     func run() async throws {
         let controller = controller
+        defer { Logger(label: "vigil").debug("service \(controller.name)-workers stopped") }
         try await withGracefulShutdownHandler {
             do { try await controller.runWorkers() } catch is CancellationError {}
         } onGracefulShutdown: {

@@ -40,7 +40,11 @@ public struct ChaosRun: Sendable {
         /// Per kill: seconds until every namespace the victim owned (and that
         /// still exists) was worked on by another replica; nil if not seen.
         public var failovers: [Double?] = []
+        /// Replicas that exited by themselves within 20 s of SIGTERM.
         public var gracefulExits = 0
+        /// Of those, the ones whose exit status was not 0 (their graceful
+        /// shutdown overran its bound and the rest was cancelled).
+        public var nonZeroExits = 0
         public var replicasStopped = 0
         public var seconds = 0.0
         public var completed = false
@@ -56,7 +60,7 @@ public struct ChaosRun: Sendable {
                 "lostEffects": .int(Int64(a.lost.count)), "overlaps": .int(Int64(a.overlaps.count)),
                 "epochRegressions": .int(Int64(a.epochRegressions.count)), "reconciles": .int(Int64(a.reconciles)),
                 "failoverSecondsP50": .double(Stats.percentile(times, 0.5)), "failoverSecondsMax": .double(times.last ?? 0),
-                "failoversMeasured": .int(Int64(times.count)), "gracefulExits": .int(Int64(gracefulExits)),
+                "failoversMeasured": .int(Int64(times.count)), "gracefulExits": .int(Int64(gracefulExits)), "nonZeroExits": .int(Int64(nonZeroExits)),
                 "replicasStoppedAtEnd": .int(Int64(replicasStopped)), "completed": .bool(completed), "seconds": .double(seconds),
             ]
         }
@@ -162,9 +166,10 @@ public struct ChaosRun: Sendable {
         // Let the last deliveries' reports land, then stop gracefully.
         try await Task.sleep(for: .milliseconds(500))
         for id in await cluster.liveReplicas {
-            let (_, graceful) = await cluster.terminate(id)
+            let (_, graceful, status) = await cluster.terminateWithStatus(id)
             report.replicasStopped += 1
             if graceful { report.gracefulExits += 1 }
+            if graceful && status != 0 { report.nonZeroExits += 1 }
         }
         let end = cluster.receiver.now()
         let timeline = cluster.receiver.snapshot
@@ -175,7 +180,8 @@ public struct ChaosRun: Sendable {
         for k in kills {
             let owned = k.owned.intersection(remaining)
             let begins = cluster.receiver.firstBegins(of: owned, excluding: k.victim, after: k.at)
-            report.failovers.append(begins.count == owned.count ? (begins.values.max() ?? k.at) - k.at : nil)
+            // Not measured when nothing the victim owned is left, or not all of it was worked again.
+            report.failovers.append(!owned.isEmpty && begins.count == owned.count ? (begins.values.max() ?? k.at) - k.at : nil)
         }
         return report
     }

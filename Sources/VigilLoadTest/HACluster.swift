@@ -164,12 +164,18 @@ public actor HACluster {
 
     /// SIGTERM and wait; returns (time sent, exited by itself).
     public func terminate(_ id: String, timeout: Double = 20) async -> (sentAt: Double, graceful: Bool) {
-        guard let p = replicas[id] else { return (receiver.now(), true) }
+        let (sent, graceful, _) = await terminateWithStatus(id, timeout: timeout)
+        return (sent, graceful)
+    }
+
+    /// SIGTERM and wait; returns (time sent, exited by itself, exit status).
+    public func terminateWithStatus(_ id: String, timeout: Double = 20) async -> (sentAt: Double, graceful: Bool, status: Int32) {
+        guard let p = replicas[id] else { return (receiver.now(), true, 0) }
         let sent = receiver.now()
-        let (graceful, _) = await p.terminate(timeout: timeout)
+        let (graceful, status) = await p.terminate(timeout: timeout)
         receiver.markStopped(id)
         replicas[id] = nil
-        return (sent, graceful)
+        return (sent, graceful, status)
     }
 
     public func process(_ id: String) -> ReplicaProcess? { replicas[id] }

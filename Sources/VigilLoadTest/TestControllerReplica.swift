@@ -40,7 +40,8 @@ public enum TestControllerReplica {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = .info
+            // Debug: the service lifecycle's shutdown steps are in the logs of a run.
+            h.logLevel = .debug
             return h
         }
         let logger = Logger(label: "vigil-test-controller")
@@ -65,10 +66,7 @@ public enum TestControllerReplica {
             replica.register("hatask", informer: informer, reconciler: reconciler, workers: a.workers)
         }
         let http = StatusServer.application(replica: replica, registry: registry, host: "127.0.0.1", port: a.port, logger: logger)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: http)] + replica.services().map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = replica.serviceGroup(first: [http])
         logger.notice("replica \(a.identity) starting", metadata: ["port": "\(a.port)", "server": "\(a.server)"])
         try await group.run()
         logger.notice("replica \(a.identity) stopped")

@@ -34,7 +34,10 @@ import VigilLoadTest
         #expect(a.lost.isEmpty, "lost: \(a.lost.prefix(10))")
         #expect(a.duplicateKeys.isEmpty, "\(a.duplicateKeys.prefix(5))")
         #expect(a.uniqueEffects == report.expectedEffects)
-        #expect(report.gracefulExits == report.replicasStopped, "every replica left gracefully on SIGTERM")
+        #expect(report.gracefulExits == report.replicasStopped, "every replica exited by itself within 20 s of SIGTERM")
+        if report.nonZeroExits > 0 {
+            print("chaos: \(report.nonZeroExits) replica(s) exited non-zero: their graceful shutdown overran its bound (hand-off timeout + 5 s) and was cancelled")
+        }
     }
 
     /// Negative control: replicas that ignore shard ownership all work on
