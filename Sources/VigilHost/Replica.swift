@@ -45,8 +45,6 @@ public final class Replica: Sendable {
         /// (adopted epoch, active) the informers were last narrowed to.
         var storeEpoch: Int?
         var startable: Set<String> = []
-        var handoffStarted: Double?
-        var leading = false
     }
 
     /// The registered controllers (written before `run`, read by closures
@@ -184,11 +182,9 @@ public final class Replica: Sendable {
             switch change {
             case .becameLeader:
                 metrics.leader.record(1)
-                follow.withLock { $0.leading = true }
                 logger.notice("became the leader: publishing the shard map")
             case .lostLeadership(let reason):
                 metrics.leader.record(0)
-                follow.withLock { $0.leading = false }
                 logger.notice("stopped leading: \(reason)")
             case .newLeader(let who):
                 logger.info("leader is \(who)")
