@@ -59,10 +59,14 @@ public final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// SIGKILL; the process is reaped on a thread of its own, so `stop()`
+    /// never blocks a thread of the concurrency pool (tests call it from
+    /// `defer` in async code).
     public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let process = process
+        Thread.detachNewThread { process.waitUntilExit() }
     }
 
     deinit { stop() }

@@ -64,10 +64,14 @@ public final class KubeSimProcess: Sendable {
         p.standardOutput = out
         p.standardError = out
         try p.run()
-        let data = await withCheckedContinuation { c in
-            Thread.detachNewThread { c.resume(returning: out.fileHandleForReading.readDataToEndOfFile()) }
+        // Read and reap on a thread of its own: never block the concurrency pool.
+        let (data, status) = await withCheckedContinuation { (c: CheckedContinuation<(Data, Int32), Never>) in
+            Thread.detachNewThread {
+                let data = out.fileHandleForReading.readDataToEndOfFile()
+                p.waitUntilExit()
+                c.resume(returning: (data, p.terminationStatus))
+            }
         }
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (status, String(decoding: data, as: UTF8.self))
     }
 }

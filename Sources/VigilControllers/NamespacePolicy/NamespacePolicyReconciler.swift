@@ -68,7 +68,15 @@ public struct NamespacePolicyReconciler: Reconciler {
             apiVersion: "vigil.dev/v1alpha1", kind: "NamespacePolicy", namespace: key.namespace, name: key.name, uid: uid)
         var requeue = evaluation.requeueAfter
 
-        if let plan = evaluation.plan, let policy = try? NamespacePolicy(json: document) {
+        if let plan = evaluation.plan {
+            // Decoded as the evaluator did: fields a newer CRD added must not stop the action.
+            let policy: NamespacePolicy
+            do {
+                policy = try NamespacePolicy(json: document, allowUnknownFields: true)
+            } catch {
+                logger.error("NamespacePolicy \(key) planned \(plan.action.summary) but cannot be decoded: \(error)")
+                throw error
+            }
             let effectKey = EffectKey(resourceUID: uid, trigger: plan.trigger, actionIndex: plan.actionIndex)
             let ledger = EffectLedgerStore(
                 client: client, resource: Self.descriptor, namespace: key.namespace, name: key.name, owner: replica, policy: ledgerPolicy)
