@@ -99,8 +99,8 @@ public final class Replica: Sendable {
     /// Sets `options.onResponse` to count requests in
     /// `vigil_api_requests_total{shard, verb, code}`.
     public static func observeAPIRequests(_ options: inout KubeClient.Options, shard: String, factory: (any MetricsFactory)? = nil) {
-        let metrics = ShardMetrics(shard: shard, factory: factory ?? MetricsSystem.factory)
-        options.onResponse = { verb, code in metrics.apiRequest(verb: verb, code: code) }
+        let metrics = APIRequestMetrics(shard: shard, factory: factory ?? MetricsSystem.factory)
+        options.onResponse = { verb, code in metrics.record(verb: verb, code: code) }
     }
 
     // MARK: Registering controllers

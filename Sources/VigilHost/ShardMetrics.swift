@@ -1,4 +1,5 @@
 import CoreMetrics
+import Synchronization
 
 /// The per-shard gauges and timers of one replica, each with a `shard`
 /// dimension (the member ID):
@@ -12,11 +13,7 @@ import CoreMetrics
 /// - `vigil_leader`: 1 while this replica is the leader.
 /// - `vigil_shard_handoff_seconds`: per epoch change, from adopting the epoch
 ///   to its ack (the drain of in-flight work on lost namespaces).
-/// - `vigil_api_requests_total{verb, code}`: requests to the API server by
-///   Kubernetes verb and status code (`0`: no response).
 struct ShardMetrics: Sendable {
-    let shard: String
-    let factory: any MetricsFactory
     let owned: Gauge
     let active: Gauge
     let epoch: Gauge
@@ -26,8 +23,6 @@ struct ShardMetrics: Sendable {
     let handoff: Timer
 
     init(shard: String, factory: any MetricsFactory) {
-        self.shard = shard
-        self.factory = factory
         let dims = [("shard", shard)]
         owned = Gauge(label: "vigil_shard_owned_namespaces", dimensions: dims, factory: factory)
         active = Gauge(label: "vigil_shard_active_namespaces", dimensions: dims, factory: factory)
@@ -37,11 +32,35 @@ struct ShardMetrics: Sendable {
         leader = Gauge(label: "vigil_leader", dimensions: dims, factory: factory)
         handoff = Timer(label: "vigil_shard_handoff_seconds", dimensions: dims, preferredDisplayUnit: .seconds, factory: factory)
     }
+}
 
-    /// The counter for one verb and code (made on first use; the factory
-    /// caches handlers by label and dimensions).
-    func apiRequest(verb: String, code: Int) {
-        Counter(label: "vigil_api_requests_total", dimensions: [("shard", shard), ("verb", verb), ("code", String(code))], factory: factory)
-            .increment()
+/// `vigil_api_requests_total{shard, verb, code}`: one counter per verb and
+/// code, made on first use and kept, so counting a request is a dictionary
+/// lookup, not a registry lookup.
+final class APIRequestMetrics: Sendable {
+    struct Key: Hashable {
+        let verb: String
+        let code: Int
+    }
+
+    let shard: String
+    let factory: any MetricsFactory
+    let counters = Mutex<[Key: Counter]>([:])
+
+    init(shard: String, factory: any MetricsFactory) {
+        self.shard = shard
+        self.factory = factory
+    }
+
+    func record(verb: String, code: Int) {
+        let key = Key(verb: verb, code: code)
+        let counter = counters.withLock { c in
+            if let existing = c[key] { return existing }
+            let made = Counter(
+                label: "vigil_api_requests_total", dimensions: [("shard", shard), ("verb", verb), ("code", String(code))], factory: factory)
+            c[key] = made
+            return made
+        }
+        counter.increment()
     }
 }

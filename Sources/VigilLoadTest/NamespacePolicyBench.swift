@@ -62,7 +62,7 @@ public struct NamespacePolicyBench: Sendable {
         let started = Date()
         let firstDeadline = started.timeIntervalSince1970 + c.warmupSeconds
         let webhooks = Int((Double(c.policies) * c.webhookFraction).rounded())
-        let deadlines = DeletionLog()  // namespace → its TTL deadline (creation + ttl)
+        let deadlines = TimeLog()  // namespace → its TTL deadline (creation + ttl)
         var i = 0
         while i < c.policies {
             let batch = i..<min(i + 200, c.policies)
@@ -91,7 +91,7 @@ public struct NamespacePolicyBench: Sendable {
         log("created \(c.policies) namespaces with a NamespacePolicy each (\(webhooks) webhook, \(c.policies - webhooks) deleteNamespace) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
 
         // Deletions, as a watch sees them.
-        let deletions = DeletionLog()
+        let deletions = TimeLog()
         let watching = Task {
             var options = ListOptions()
             options.timeoutSeconds = 3600
@@ -184,8 +184,10 @@ enum NamespacePolicyDescriptor {
     static let value = ResourceDescriptor(group: "vigil.dev", version: "v1alpha1", kind: "NamespacePolicy", plural: "namespacepolicies", namespaced: true)
 }
 
-/// When each namespace was first seen deleted or terminating (seconds since the epoch).
-final class DeletionLog: Sendable {
+/// A time per namespace (seconds since the epoch): when it was first seen
+/// deleted or terminating (`record`, which keeps the first), or its TTL
+/// deadline (`set`).
+final class TimeLog: Sendable {
     let times = Mutex<[String: Double]>([:])
     func record(_ name: String) {
         let now = Date().timeIntervalSince1970

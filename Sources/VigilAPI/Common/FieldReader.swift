@@ -44,6 +44,18 @@ struct FieldReader {
     }
 
     /// Reports keys of `o` outside `known` (unless unknown fields are allowed).
+    /// Reports unless exactly one of `names` is a member of `o` (the value at
+    /// `path`); returns the names present.
+    @discardableResult
+    mutating func exactlyOne(of names: [String], in o: JSONObject, value: JSON, at path: String) -> [String] {
+        let set = names.filter { o[$0] != nil }
+        if set.count != 1 {
+            let rule = "exactly one of \(names.joined(separator: ", ")) must be set"
+            report(path, value, set.isEmpty ? rule : "\(rule), found \(alternatives(set, conjunction: "and"))")
+        }
+        return set
+    }
+
     mutating func rejectUnknown(_ o: JSONObject, known: [String], at path: String) {
         guard !allowUnknownFields else { return }
         for key in o.keys where !known.contains(key) {

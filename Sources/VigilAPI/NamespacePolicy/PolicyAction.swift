@@ -37,11 +37,7 @@ public enum PolicyAction: Sendable, Hashable {
         let before = r.count
         guard let o = r.object(value, at: path) else { return nil }
         r.rejectUnknown(o, known: PolicyAction.fieldNames, at: path)
-        let set = PolicyAction.fieldNames.filter { o[$0] != nil }
-        if set.count != 1 {
-            let rule = "exactly one of \(PolicyAction.fieldNames.joined(separator: ", ")) must be set"
-            r.report(path, value, set.isEmpty ? rule : "\(rule), found \(alternatives(set, conjunction: "and"))")
-        }
+        r.exactlyOne(of: PolicyAction.fieldNames, in: o, value: value, at: path)
         var found: PolicyAction?
         if let d = o["deleteNamespace"] {
             let dp = FieldReader.child(path, "deleteNamespace")

@@ -38,11 +38,7 @@ public enum PolicyCondition: Sendable, Hashable {
         let before = r.count
         guard let o = r.object(value, at: path) else { return nil }
         r.rejectUnknown(o, known: PolicyCondition.fieldNames, at: path)
-        let set = PolicyCondition.fieldNames.filter { o[$0] != nil }
-        if set.count != 1 {
-            let rule = "exactly one of \(PolicyCondition.fieldNames.joined(separator: ", ")) must be set"
-            r.report(path, value, set.isEmpty ? rule : "\(rule), found \(alternatives(set, conjunction: "and"))")
-        }
+        r.exactlyOne(of: PolicyCondition.fieldNames, in: o, value: value, at: path)
         // Every member present is read, so its own problems are reported too.
         var found: PolicyCondition?
         if o["ttl"] != nil, let d = r.duration(o, "ttl", at: path) {

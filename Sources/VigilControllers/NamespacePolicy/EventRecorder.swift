@@ -34,8 +34,10 @@ public struct EventRecorder: Sendable {
     /// Records one Event; returns the error text if the API refused it.
     @discardableResult
     public func record(_ subject: Subject, type: String, reason: String, message: String, now: Date = Date()) async -> String? {
-        let time = Self.timestamp(now)
-        let micro = Self.microTimestamp(now)
+        let micros = Int64((now.timeIntervalSince1970 * 1_000_000).rounded(.down))
+        // metav1.Time has whole seconds; eventTime is a MicroTime.
+        let time = RFC3339.text(microseconds: micros - micros % 1_000_000, alwaysFraction: false)
+        let micro = RFC3339.text(microseconds: micros, alwaysFraction: true)
         let event: JSON = [
             "apiVersion": "v1", "kind": "Event",
             "metadata": [
@@ -86,19 +88,5 @@ public struct EventRecorder: Sendable {
             end = next
         }
         return String(text[..<end])
-    }
-
-    static func timestamp(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: d)
-    }
-
-    static func microTimestamp(_ d: Date) -> String {
-        let seconds = d.timeIntervalSince1970
-        let whole = floor(seconds)
-        let micros = Int((seconds - whole) * 1_000_000)
-        let base = timestamp(Date(timeIntervalSince1970: whole)).dropLast()  // drop "Z"
-        return base + "." + String(format: "%06d", micros) + "Z"
     }
 }
