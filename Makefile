@@ -30,12 +30,13 @@ demo:
 test: test-swift test-conformance
 
 # Builds every product first: the HTTP and client suites start the kube-sim binary.
-# The suites take seconds; the time limit turns a hang into a clear failure.
+# The suites take seconds; the time limit turns a hang into a clear failure, and
+# tools/swift-test.sh repeats what failed (or which test hangs) at the end of the log.
 test-swift:
 	$(SWIFT) build --build-tests
-	timeout 900 $(SWIFT) test --skip-build --skip VigilLoadTestTests || { rc=$$?; [ $$rc -eq 124 ] && echo "swift test: no result after 15 minutes (a test hangs)"; exit $$rc; }
+	SWIFT=$(SWIFT) tools/swift-test.sh 300 "swift test" --skip VigilLoadTestTests
 	@echo "--- the multi-process HA suites (replica processes, SIGKILLs), on their own so they do not compete with the rest"
-	timeout 600 $(SWIFT) test --skip-build --filter VigilLoadTestTests || { rc=$$?; [ $$rc -eq 124 ] && echo "swift test (HA): no result after 10 minutes (a test hangs)"; exit $$rc; }
+	SWIFT=$(SWIFT) tools/swift-test.sh 420 "swift test (HA)" --filter VigilLoadTestTests
 
 test-conformance: build
 	KUBE_SIM_BIN=$(CURDIR)/$(BIN)/kube-sim TEST_VIGIL_BIN=$(CURDIR)/$(BIN)/vigil $(PYTHON) -m pytest -q conformance

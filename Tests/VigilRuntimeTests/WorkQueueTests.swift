@@ -197,6 +197,44 @@ import Testing
         #expect(await worker.value == "k")
     }
 
+    /// A clock whose timers never fire: only `get()` can promote due keys.
+    final class TimerlessClock: RuntimeClock {
+        let time = Mutex(0.0)
+        func now() -> Double { time.withLock { $0 } }
+        func sleep(until deadline: Double) async throws {
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+
+    /// Regression: a worker calling `get()` promotes a due key while another
+    /// worker already waits. The key must reach the waiting worker; it was
+    /// once taken off the queue ("processing") and handed to nobody, so the
+    /// key was never reconciled and the waiting worker never woke (a
+    /// controller stuck at 19 of 20 keys, and its drain waiting forever).
+    @Test func aKeyPromotedByGetReachesTheWorkerAlreadyWaiting() async {
+        let clock = TimerlessClock()
+        let q = WorkQueue<String>(name: "test", clock: clock)
+        let received = Locked<String?>(nil)
+        let waiting = Task {
+            let key = await q.get()
+            received.withLock { $0 = key }
+        }
+        await Self.yieldUntil { q.waitingWorkerCount == 1 }
+        q.addAfter("k", seconds: 1)
+        clock.time.withLock { $0 = 2 }
+        let latecomer = Task { await q.get() }
+        // The key goes to the worker that waited first; the latecomer waits.
+        await Self.yieldUntil { received.withLock { $0 } != nil }
+        #expect(received.withLock { $0 } == "k")
+        await Self.yieldUntil { q.waitingWorkerCount == 1 }
+        #expect(q.processingCount == 1)
+        q.done("k")
+        q.shutDown()  // releases the latecomer (the bug lost the first worker for good: not awaited)
+        #expect(await latecomer.value == nil)
+        _ = waiting
+        #expect(q.processingCount == 0)
+    }
+
     @Test func rateLimitedRetriesBackOffExponentiallyUntilForgotten() async {
         let clock = ManualClock()
         let q = Self.queue(clock)

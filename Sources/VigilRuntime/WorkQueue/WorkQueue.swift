@@ -155,14 +155,17 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// ready, or if the calling task is cancelled while waiting.
     public func get() async -> Key? {
         let now = clock.now()
-        let fast: Taken = locked.withLock { l in
-            Self.promoteDue(&l, now: now, metrics: metrics)
+        let (fast, promoted): (Taken, [Handoff]) = locked.withLock { l in
+            // Due keys go to workers already waiting first (they were idle
+            // before this one came); the caller takes what is left.
+            let promoted = Self.promoteDue(&l, now: now, metrics: metrics)
             if let (key, waited) = l.state.pop(now: now) {
                 metrics.depth.record(l.state.depth)
-                return .key(key, waited: waited)
+                return (.key(key, waited: waited), promoted)
             }
-            return l.state.isShuttingDown ? .nothing : .wait
+            return (l.state.isShuttingDown ? .nothing : .wait, promoted)
         }
+        for h in promoted { resume(h) }
         switch fast {
         case .key(let key, let waited):
             metrics.recordQueued(seconds: waited)
@@ -293,16 +296,17 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         return await withTaskCancellationHandler {
             await withUnsafeContinuation { (c: UnsafeContinuation<Key?, Never>) in
                 let now = clock.now()
-                let immediate: Taken = locked.withLock { l in
-                    Self.promoteDue(&l, now: now, metrics: metrics)
+                let (immediate, promoted): (Taken, [Handoff]) = locked.withLock { l in
+                    let promoted = Self.promoteDue(&l, now: now, metrics: metrics)
                     if let (key, waited) = l.state.pop(now: now) {
                         metrics.depth.record(l.state.depth)
-                        return .key(key, waited: waited)
+                        return (.key(key, waited: waited), promoted)
                     }
-                    if l.state.isShuttingDown || Task.isCancelled { return .nothing }
+                    if l.state.isShuttingDown || Task.isCancelled { return (.nothing, promoted) }
                     l.getters.append(Getter(id: id, continuation: c))
-                    return .wait
+                    return (.wait, promoted)
                 }
+                for h in promoted { resume(h) }
                 switch immediate {
                 case .key(let key, let waited):
                     metrics.recordQueued(seconds: waited)
@@ -368,8 +372,10 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Moves due delayed keys into the queue and hands as many as there are
-    /// idle workers. Returns the hand-offs to resume outside the lock.
-    @discardableResult
+    /// idle workers. Returns the hand-offs, which the caller must resume
+    /// outside the lock: each holds a key already counted as processing and
+    /// a worker already taken off the waiting list, so dropping one loses
+    /// both (a key stuck "processing" forever and a worker that never wakes).
     private static func promoteDue(_ l: inout Locked, now: Double, metrics: WorkQueueMetrics) -> [Handoff] {
         guard let next = l.state.delayed.nextReadyAt, next <= now else { return [] }
         let (queued, added) = l.state.promoteDue(now: now)
