@@ -247,4 +247,42 @@ import VigilRuntime
         let stored = try await client.get(Self.widgets, namespace: "default", name: "w4")
         #expect(stored.status?["conditions"] != nil)
     }
+
+    /// `perform(cached:)`: a cached snapshot that is current saves the read;
+    /// one that is stale (another replica finished the effect since) costs a
+    /// lost conditional write and a re-read, never a second run.
+    @Test func aCachedSnapshotSavesTheReadAndAStaleOneNeverRunsTwice() async throws {
+        let sim = try await KubeSimProcess.start()
+        defer { sim.stop() }
+        _ = try await Self.setUp(sim, objects: ["w5"])
+        let verbs = Mutex<[String]>([])
+        var options = KubeClient.Options()
+        options.onResponse = { verb, _ in verbs.withLock { $0.append(verb) } }
+        let client = try KubeClient(server: sim.url, options: options)
+        let replicaA = Self.store(client, "w5", owner: "vigil-a")
+        let replicaB = Self.store(client, "w5", owner: "vigil-b")
+        let before = try await replicaA.read()
+        let key = EffectKey(resourceUID: before.uid, trigger: "nsp/p/g1", actionIndex: 0)
+        let runs = Runs()
+
+        verbs.withLock { $0 = [] }
+        let first = try await replicaA.perform(key, action: "webhook:p", cached: before) { runs.record($0) }
+        guard case .performed = first else {
+            Issue.record("expected performed, got \(first)")
+            return
+        }
+        #expect(verbs.withLock { $0 } == ["patch", "patch"], "Pending and the result, no read: \(verbs.withLock { $0 })")
+
+        // B decides on the snapshot from before A's run: its Pending write
+        // loses, it re-reads, finds Succeeded and does not run the effect.
+        verbs.withLock { $0 = [] }
+        let second = try await replicaB.perform(key, action: "webhook:p", cached: before) { runs.record($0) }
+        guard case .alreadyDone(let entry) = second else {
+            Issue.record("expected alreadyDone, got \(second)")
+            return
+        }
+        #expect(entry.owner == "vigil-a")
+        #expect(verbs.withLock { $0 } == ["patch", "get"], "a lost write, then a read: \(verbs.withLock { $0 })")
+        #expect(runs.count(key) == 1)
+    }
 }

@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// The ledger of one object as read: its entries and the version of the
 /// object they were read at (the precondition of the next write).
 public struct EffectLedgerSnapshot: Sendable, Hashable {
@@ -15,6 +17,18 @@ public struct EffectLedgerSnapshot: Sendable, Hashable {
         self.resourceVersion = resourceVersion
         self.entries = entries
         self.hasStatus = hasStatus
+    }
+
+    /// The ledger of `object` (a whole Kubernetes object as JSON, as read
+    /// from the API or a cache); throws if `status.effects` is malformed.
+    public init(object: JSON) throws {
+        let status = object["status"]
+        let hasStatus: Bool
+        if case .object = status { hasStatus = true } else { hasStatus = false }
+        self.init(
+            uid: object[path: ["metadata", "uid"]]?.stringValue ?? "",
+            resourceVersion: object[path: ["metadata", "resourceVersion"]]?.stringValue ?? "",
+            entries: try EffectLedger.entries(fromStatus: hasStatus ? status : nil), hasStatus: hasStatus)
     }
 
     /// The newest entry for `key`.

@@ -94,6 +94,13 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
     /// Runs `effect` for `key` unless the ledger says it already ran, is
     /// running elsewhere, or is not due; see the type's documentation.
     ///
+    /// `cached` is the object's ledger as a cache (an informer) last saw it:
+    /// when given, the first decision is made on it instead of a fresh read.
+    /// That is safe because every write is conditional on the version it was
+    /// decided on: a stale cache only costs a lost write (409) and a fresh
+    /// read, and entries never move backwards, so a cached `Succeeded` is
+    /// final. It saves one GET per effect in the common case.
+    ///
     /// The effect receives the key (to send as its idempotency key). If it
     /// throws, `Failed` is recorded with the error's description and the
     /// backoff; a `CancellationError` records nothing (the entry stays
@@ -101,12 +108,19 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
     /// server are thrown; an effect whose result could not be recorded stays
     /// `Pending`.
     public func perform(
-        _ key: EffectKey, action: String, effect: @Sendable (EffectKey) async throws -> Void
+        _ key: EffectKey, action: String, cached: EffectLedgerSnapshot? = nil, effect: @Sendable (EffectKey) async throws -> Void
     ) async throws -> Outcome {
         var resumed = false
         var pending: EffectLedgerSnapshot?
+        var cached = cached
         for _ in 0..<maxConflicts {
-            let snapshot = try await read()
+            let snapshot: EffectLedgerSnapshot
+            if let c = cached {
+                snapshot = c
+                cached = nil
+            } else {
+                snapshot = try await read()
+            }
             switch ledger.decide(snapshot.entries, key: key, owner: owner, now: now()) {
             case .alreadyDone(let e): return .alreadyDone(e)
             case .inProgress(let e, let after): return .inProgress(e, retryAfter: after)

@@ -47,12 +47,6 @@ extension KubeClient: EffectStatusStore {
         } catch {
             throw EffectLedgerError.unreadableResponse(detail: error.description)
         }
-        let status = object["status"]
-        let hasStatus: Bool
-        if case .object = status { hasStatus = true } else { hasStatus = false }
-        return EffectLedgerSnapshot(
-            uid: object[path: ["metadata", "uid"]]?.stringValue ?? "",
-            resourceVersion: object[path: ["metadata", "resourceVersion"]]?.stringValue ?? "",
-            entries: try EffectLedger.entries(fromStatus: hasStatus ? status : nil), hasStatus: hasStatus)
+        return try EffectLedgerSnapshot(object: object)
     }
 }
