@@ -27,8 +27,9 @@ import VigilJSON
         #expect(at.plan?.conditionMetAt == due)
         #expect(at.deactivate == false)
         #expect(at.requeueAfter == nil)
-        #expect(at.decisions.map(\.reason) == ["ConditionMet", "ActionPlanned"])
+        #expect(at.decisions.map(\.reason) == ["ConditionMet"])
         #expect(at.decisions.allSatisfy { $0.message.contains("\"expire\"") })
+        #expect(at.decisions.first?.message.hasSuffix("will delete namespace demo") == true, "\(at.decisions)")
         #expect(at.memory.policy("expire")?.conditionMetAt == due)
     }
 
@@ -65,7 +66,10 @@ import VigilJSON
         #expect(done.policy("expire")?.firedAt == now)
         #expect(done.condition("Fired")?.status == .true)
         #expect(done.condition("Fired")?.reason == "PolicyFired")
-        #expect(done.decisions.map(\.reason).suffix(2) == ["ActionSucceeded", "Deactivated"])
+        // One Event for the firing: what held, what was done, that it is now deactivated.
+        #expect(done.decisions.map(\.reason) == ["PolicyFired"])
+        let message = done.decisions.first?.message ?? ""
+        #expect(message.contains("reached its ttl 1h") && message.contains("delete namespace demo: done") && message.contains("deactivated"), "\(message)")
 
         // The spec patch was lost (crash): still armed, but the status says it fired.
         let (status, memory) = try F.stored(done)
@@ -238,12 +242,15 @@ import VigilJSON
         #expect(retry.requeueAfter == 5)
         #expect(retry.deactivate == false)
         #expect(retry.condition("Fired")?.reason == "ActionRetrying")
+        // The outcome replaces the ConditionMet decision: one Event about "notify", saying what held.
+        #expect(retry.decisions.filter { $0.policy == "notify" }.map(\.reason) == ["ActionRetrying"])
+        #expect(retry.decisions.last?.message.contains("HTTP 503") == true && retry.decisions.last?.severity == .warning)
 
         let failed = e.recording(.failed(error: "HTTP 500 after 5 attempts"), at: now)
         #expect(failed.policy("notify")?.state == .failed)
         #expect(failed.deactivate == false)
         #expect(failed.requeueAfter == 0.05)
-        #expect(failed.decisions.last?.reason == "ActionFailed")
+        #expect(failed.decisions.filter { $0.policy == "notify" }.map(\.reason) == ["ActionFailed"])
         let (status, memory) = try F.stored(failed)
         let next = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, status: status), facts: F.facts(now: now.adding(.seconds(1)), memory: memory))
         #expect(next.plan?.policy == "delete")

@@ -6,6 +6,11 @@ extension NamespacePolicyEvaluation {
     /// `deactivate` and the requeue updated. Without a plan it is returned
     /// unchanged.
     ///
+    /// The plan's `ConditionMet` decision (made when the condition first
+    /// held) is replaced by one decision for the outcome, so a firing is one
+    /// Event: `PolicyFired`, `ActionRetrying` or `ActionFailed`, each saying
+    /// what held and what was done.
+    ///
     /// - `succeeded`: state `Fired`, `deactivate` true, nothing more to wait for.
     /// - `retrying`: the policy stays latched (same key); requeue at the retry.
     /// - `failed`: state `Failed`; the resource stays armed so the next
@@ -21,6 +26,7 @@ extension NamespacePolicyEvaluation {
         }
         let name = NamespacePolicyEvaluator.quotedName(plan.policy)
         let summary = plan.action.summary
+        copy.decisions.removeAll { $0.policy == plan.policy && $0.reason == "ConditionMet" }
         let previousFired = condition(NamespacePolicyStatus.firedCondition)
         func fired(_ status: StatusCondition.Status, _ reason: String, _ message: String) -> StatusCondition {
             let since = previousFired.flatMap { $0.status == status ? $0.lastTransitionTime : nil } ?? time
@@ -39,8 +45,10 @@ extension NamespacePolicyEvaluation {
             copy.policies[vi].nextEvaluation = nil
             copy.policies[vi].message = "fired at \(time.text): \(summary)"
             replaceFired(fired(.true, "PolicyFired", "policy \(name) fired at \(time.text): \(summary)"))
-            copy.decisions.append(NamespacePolicyDecision(policy: plan.policy, reason: "ActionSucceeded", message: "policy \(name): \(summary): done"))
-            copy.decisions.append(NamespacePolicyDecision(policy: plan.policy, reason: "Deactivated", message: "policy \(name) fired, so the NamespacePolicy is now deactivated; set spec.deactivated to false to re-arm"))
+            copy.decisions.append(
+                NamespacePolicyDecision(
+                    policy: plan.policy, reason: "PolicyFired",
+                    message: "policy \(name): \(plan.condition); \(summary): done. The NamespacePolicy is now deactivated; set spec.deactivated to false to re-arm"))
             copy.deactivate = true
             copy.plan = nil
             copy.nextEvaluation = nil
@@ -49,7 +57,7 @@ extension NamespacePolicyEvaluation {
             copy.policies[vi].message = "the condition held at \(plan.conditionMetAt.text); \(summary) failed (\(error)), next attempt at \(next.text)"
             copy.policies[vi].nextEvaluation = next
             replaceFired(fired(.false, "ActionRetrying", "policy \(name): \(summary) failed (\(error)); next attempt at \(next.text)"))
-            copy.decisions.append(NamespacePolicyDecision(policy: plan.policy, reason: "ActionRetrying", message: "policy \(name): \(summary) failed: \(error); next attempt at \(next.text)", severity: .warning))
+            copy.decisions.append(NamespacePolicyDecision(policy: plan.policy, reason: "ActionRetrying", message: "policy \(name): \(plan.condition); \(summary) failed: \(error); next attempt at \(next.text)", severity: .warning))
             copy.plan = nil
             let earliest = [copy.nextEvaluation, next].compactMap { $0 }.min()
             copy.nextEvaluation = earliest
@@ -62,7 +70,7 @@ extension NamespacePolicyEvaluation {
             copy.policies[vi].nextEvaluation = nil
             copy.policies[vi].message = "the action failed for good at \(time.text): \(summary): \(error)"
             replaceFired(fired(.false, "ActionFailed", "policy \(name): \(summary) failed for good: \(error)"))
-            copy.decisions.append(NamespacePolicyDecision(policy: plan.policy, reason: "ActionFailed", message: "policy \(name): \(summary) failed for good: \(error)", severity: .warning))
+            copy.decisions.append(NamespacePolicyDecision(policy: plan.policy, reason: "ActionFailed", message: "policy \(name): \(plan.condition); \(summary) failed for good: \(error)", severity: .warning))
             copy.plan = nil
             // Another policy may be waiting behind this one: look again at once.
             copy.requeueAfter = minimumRequeue

@@ -9,9 +9,13 @@ import VigilJSON
 /// The reconciler's sequence:
 /// 1. If `plan` is set, run it through the effect ledger, then call
 ///    `recording(_:at:)` with the result; use the evaluation it returns.
-/// 2. If `deactivate`, patch `spec.deactivated: true`.
+/// 2. If `deactivate`, patch `spec.deactivated: true`, then evaluate the
+///    patched resource (its new generation, with this evaluation's status)
+///    and write that dormant evaluation's status instead, so the reconcile
+///    the spec change starts finds nothing to change or announce.
 /// 3. Write `statusPatch(previous:)` to the status subresource (a merge
-///    patch; `effects` is left to the ledger) and emit `decisions`.
+///    patch; `effects` is left to the ledger) and emit `decisions` (this
+///    evaluation's: one per firing).
 /// 4. Requeue after `requeueAfter` seconds, or wait for a change when nil.
 public struct NamespacePolicyEvaluation: Sendable, Hashable {
     /// The instant the evaluation describes.

@@ -157,12 +157,12 @@ public enum NamespacePolicyEvaluator {
                     decisions.append(NamespacePolicyDecision(policy: rule.name, reason: "DryRun", message: "policy \(quotedName(rule.name)): \(check.message); dry run: \(description)"))
                 } else if plan == nil {
                     p.conditionMetAt = p.conditionMetAt ?? now
-                    plan = NamespacePolicyPlan(policy: rule.name, policyIndex: i, rule: rule, action: action, trigger: p.trigger, conditionMetAt: p.conditionMetAt ?? now)
+                    plan = NamespacePolicyPlan(policy: rule.name, policyIndex: i, rule: rule, action: action, trigger: p.trigger, conditionMetAt: p.conditionMetAt ?? now, condition: check.message)
                     verdict.state = .evaluating
                     verdict.message = "\(check.message): will \(action.summary)"
                     if newlyMet {
-                        decisions.append(NamespacePolicyDecision(policy: rule.name, reason: "ConditionMet", message: "policy \(quotedName(rule.name)): \(check.message)"))
-                        decisions.append(NamespacePolicyDecision(policy: rule.name, reason: "ActionPlanned", message: "policy \(quotedName(rule.name)): will \(action.summary)"))
+                        // Replaced by the action's outcome (`recording(_:at:)`): one Event per firing.
+                        decisions.append(NamespacePolicyDecision(policy: rule.name, reason: "ConditionMet", message: "policy \(quotedName(rule.name)): \(check.message); will \(action.summary)"))
                     }
                 } else if let first = plan {
                     verdict.message = "\(check.message): waits for policy \(quotedName(first.policy)), which comes first in spec.policies and acts first"

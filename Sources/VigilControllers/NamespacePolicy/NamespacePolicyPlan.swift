@@ -61,8 +61,13 @@ public struct NamespacePolicyPlan: Sendable, Hashable {
     public var actionIndex: Int
     /// When the condition first held (the webhook payload's `firedAt`).
     public var conditionMetAt: RFC3339Time
+    /// What held, for people (`namespace demo reached its ttl 1h at …`).
+    public var condition: String
 
-    public init(policy: String, policyIndex: Int, rule: NamespacePolicyRule, action: Action, trigger: String, actionIndex: Int = 0, conditionMetAt: RFC3339Time) {
+    public init(
+        policy: String, policyIndex: Int, rule: NamespacePolicyRule, action: Action, trigger: String, actionIndex: Int = 0,
+        conditionMetAt: RFC3339Time, condition: String = ""
+    ) {
         self.policy = policy
         self.policyIndex = policyIndex
         self.rule = rule
@@ -70,6 +75,7 @@ public struct NamespacePolicyPlan: Sendable, Hashable {
         self.trigger = trigger
         self.actionIndex = actionIndex
         self.conditionMetAt = conditionMetAt
+        self.condition = condition.isEmpty ? "the condition held at \(conditionMetAt.text)" : condition
     }
 
     /// The ledger entry's `action` text: `<type>:<policy>` (`webhook:notify-ops`).

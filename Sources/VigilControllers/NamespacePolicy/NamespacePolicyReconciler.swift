@@ -15,6 +15,11 @@ import VigilRuntime
 /// status subresource; the ledger owns `status.effects`), records an Event
 /// for every decision, and comes back at the next deadline the evaluator
 /// computed (never by polling every resource).
+///
+/// Requests are kept few: the ledger decides on the informer's copy first
+/// (`perform(cached:)`), a reconcile whose cache has not caught up with this
+/// replica's own last write stops at once (`OwnWrites`), and the status
+/// written after deactivating is already the dormant one.
 public struct NamespacePolicyReconciler: Reconciler {
     public typealias Object = DynamicObject
     public static let descriptor = ResourceDescriptor(
@@ -28,6 +33,7 @@ public struct NamespacePolicyReconciler: Reconciler {
     let actions: NamespacePolicyActions
     let events: EventRecorder
     let logger: Logger
+    let ownWrites = OwnWrites()
 
     /// - Parameters:
     ///   - namespaces: the replica's namespace informer store (all namespaces).
@@ -50,8 +56,15 @@ public struct NamespacePolicyReconciler: Reconciler {
     }
 
     public func reconcile(_ key: ObjectKey, context: ReconcileContext<DynamicObject>) async throws -> ReconcileOutcome {
-        guard let object = context.store.get(key), let uid = object.metadata.uid else { return .done }
+        guard let object = context.store.get(key), let uid = object.metadata.uid else {
+            ownWrites.forget(key)
+            return .done
+        }
         guard object.metadata.deletionTimestamp == nil else { return .done }
+        // The cache has not caught up with this replica's own last write:
+        // its watch event is on the way and will bring the key back. Acting
+        // on the older copy would redo work (and re-announce it).
+        if ownWrites.isBehind(key, cached: object.metadata.resourceVersion) { return .done }
         let document = try JSON.parse(try KubeJSON.encode(object))
         let now = RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970)
         let target = (document[path: ["spec", "namespace"]]?.stringValue).flatMap { $0.isEmpty ? nil : $0 } ?? key.namespace
@@ -83,7 +96,8 @@ public struct NamespacePolicyReconciler: Reconciler {
             let actions = actions
             let outcome: EffectLedgerStore<KubeClient>.Outcome
             do {
-                outcome = try await ledger.perform(effectKey, action: plan.effectAction) { k in
+                // The ledger decides on the cached copy first (a stale one only costs a re-read).
+                outcome = try await ledger.perform(effectKey, action: plan.effectAction, cached: try? EffectLedgerSnapshot(object: document)) { k in
                     try await actions.run(plan, key: k, policy: policy, uid: uid)
                 }
             } catch EffectLedgerError.objectNotFound {
@@ -115,26 +129,45 @@ public struct NamespacePolicyReconciler: Reconciler {
             if case .inProgress = outcome {} else { requeue = evaluation.requeueAfter }
         }
 
+        let previous = document["status"].flatMap { try? NamespacePolicyStatus(json: $0) }
+        let current = document["status"] ?? .object(JSONObject())
+        // The status to write: this evaluation's, or, once the resource is
+        // deactivated below, what the dormant resource's evaluation will be.
+        var statusPatch = evaluation.statusPatch(previous: previous)
+        var mustWrite = evaluation.plan != nil
         if evaluation.deactivate {
+            let patched: DynamicObject
             do {
-                _ = try await client.patch(
+                patched = try await client.patch(
                     Self.descriptor, namespace: key.namespace, name: key.name, type: .merge, body: Array(#"{"spec":{"deactivated":true}}"#.utf8))
             } catch {
-                if !error.isNotFound { throw error }
+                if error.isNotFound { return .done }
+                throw error
             }
+            ownWrites.wrote(key, resourceVersion: patched.metadata.resourceVersion)
+            // Write the status the next reconcile of the dormant resource
+            // would (its new generation, Ready "Deactivated"), so that
+            // reconcile finds nothing to change or announce: one status
+            // write and one Event per firing.
+            var next = try JSON.parse(try KubeJSON.encode(patched))
+            let fired = JSONMergePatch.apply(statusPatch, to: current)
+            next["status"] = fired
+            var dormantFacts = facts
+            dormantFacts.memory = NamespacePolicyMemory(status: fired)
+            statusPatch = NamespacePolicyEvaluator.evaluate(document: next, facts: dormantFacts, options: options)
+                .statusPatch(previous: try? NamespacePolicyStatus(json: fired))
+            mustWrite = true
         }
-        let previous = document["status"].flatMap { try? NamespacePolicyStatus(json: $0) }
-        let statusPatch = evaluation.statusPatch(previous: previous)
         // Written only when something other than lastEvaluation changes: the
         // write's own watch event would otherwise start the next reconcile.
-        let current = document["status"] ?? .object(JSONObject())
         let merged = JSONMergePatch.apply(statusPatch, to: current)
         let ignored: Set<String> = ["lastEvaluation"]
-        if JSONMergePatch.removing(ignored, from: merged) != JSONMergePatch.removing(ignored, from: current) || evaluation.plan != nil {
+        if mustWrite || JSONMergePatch.removing(ignored, from: merged) != JSONMergePatch.removing(ignored, from: current) {
             let patch: JSON = ["status": statusPatch]
             do {
-                _ = try await client.patch(
+                let written = try await client.patch(
                     Self.descriptor, namespace: key.namespace, name: key.name, subresource: "status", type: .merge, body: patch.serialized())
+                ownWrites.wrote(key, resourceVersion: written.metadata.resourceVersion)
             } catch {
                 if error.isNotFound { return .done }
                 throw error
