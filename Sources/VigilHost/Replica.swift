@@ -89,10 +89,14 @@ public final class Replica: Sendable {
                 metrics.handoff.recordNanoseconds(Int64(max(0, took) * 1e9))
                 log.info("drained the namespaces not owned in epoch \(keeping.epoch)", metadata: ["seconds": "\(took)"])
             },
-            stopAll: {
+            stopAll: { released in
                 var cancelled = 0
                 for c in controllers.all { cancelled += c.cancelInFlight(where: { _ in true }) }
-                log.warning("member lease not renewed in time: fenced, owning nothing", metadata: ["cancelledReconciles": "\(cancelled)"])
+                if released {
+                    log.info("member lease released after the hand-off: owning nothing", metadata: ["cancelledReconciles": "\(cancelled)"])
+                } else {
+                    log.warning("member lease not renewed in time: fenced, owning nothing", metadata: ["cancelledReconciles": "\(cancelled)"])
+                }
             })
     }
 

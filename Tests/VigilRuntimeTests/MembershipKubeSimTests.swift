@@ -39,7 +39,10 @@ import VigilRuntime
                 drain: { keeping in
                     drains.epochs.withLock { $0.append(keeping.epoch) }
                     await workload.drain(keeping: keeping)
-                }, stopAll: { workload.stopAll() })
+                }, stopAll: { released in
+                    drains.stops.withLock { $0.append(released) }
+                    workload.stopAll()
+                })
             let election = try LeaderElectionConfig(
                 leaseNamespace: "default", leaseName: "vigil-leader", identity: id.rawValue, timing: MembershipKubeSimTests.timing, releaseOnCancel: false)
             elector = LeaderElector(config: election, store: client)
@@ -112,6 +115,8 @@ import VigilRuntime
     /// The epochs each `drain` was asked for.
     final class DrainLog: Sendable {
         let epochs = Mutex<[Int]>([])
+        /// `stopAll`'s `released` argument, per call.
+        let stops = Mutex<[Bool]>([])
     }
 
     /// Samples every replica's `mayStart` over all namespaces until stopped.
@@ -218,6 +223,10 @@ import VigilRuntime
         Self.expectPartition(stay)
         let released = try await reader.getMemberLease(namespace: "default", name: "vigil-member-\(leaving.id)")
         #expect(released?.holderIdentity == "")
+        // Owning nothing after a graceful leave is reported as the release it is, not as a lost lease.
+        let stops = clock.now()
+        while leaving.drains.stops.withLock({ $0.isEmpty }) && clock.now() - stops < 2 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(leaving.drains.stops.withLock { $0 } == [true])
 
         // A crash: the member stops renewing; its namespaces move within
         // lease duration + retry period + hand-off.

@@ -26,11 +26,18 @@ public final class ShardMember: Sendable {
     let maps: any ShardMapStore
     let clock: any RuntimeClock
     let drain: Drain
-    let stopAll: @Sendable () async -> Void
+    /// Called when the member owns nothing any more (fenced): `released`
+    /// is true when that is because `leave` released the lease after the
+    /// hand-off (a normal shutdown), false when the lease could not be
+    /// renewed in time.
+    public typealias StopAll = @Sendable (_ released: Bool) async -> Void
+    let stopAll: StopAll
 
     struct State {
         var view: ShardView
         var stopped = false
+        /// `leave` released the lease.
+        var released = false
         var lastError: String?
         var subscribers = Subscribers<ShardView>()
     }
@@ -40,7 +47,7 @@ public final class ShardMember: Sendable {
 
     public init(
         config: MembershipConfig, leases: any MemberLeaseStore, maps: any ShardMapStore, clock: any RuntimeClock = SystemClock(),
-        drain: @escaping Drain, stopAll: @escaping @Sendable () async -> Void = {}
+        drain: @escaping Drain, stopAll: @escaping StopAll = { _ in }
     ) {
         self.config = config
         self.lease = MemberLease(config: config, store: leases, clock: clock)
@@ -54,7 +61,7 @@ public final class ShardMember: Sendable {
     /// A member whose leases and shard map live on `client`'s API server.
     public convenience init(
         config: MembershipConfig, client: KubeClient, clock: any RuntimeClock = SystemClock(), drain: @escaping Drain,
-        stopAll: @escaping @Sendable () async -> Void = {}
+        stopAll: @escaping StopAll = { _ in }
     ) {
         self.init(config: config, leases: client, maps: client, clock: clock, drain: drain, stopAll: stopAll)
     }
@@ -150,6 +157,7 @@ public final class ShardMember: Sendable {
                 return first
             }
         }
+        state.withLock { $0.released = true }
         await lease.release()
         return handedOff
     }
@@ -172,7 +180,8 @@ public final class ShardMember: Sendable {
     func perform(_ action: ShardView.Action) {
         switch action {
         case .stopAll:
-            Task { await stopAll() }
+            let released = state.withLock { $0.released }
+            Task { await stopAll(released) }
         case .readShardMap(let token):
             Task { await freshRead(token: token) }
         case .drain(let epoch, let keeping):
