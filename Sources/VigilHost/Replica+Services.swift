@@ -56,11 +56,16 @@ extension Replica {
     func leave() async {
         let started = clock.now()
         logger.notice("shutting down: handing over owned namespaces")
-        let handedOff = await member.leave(timeout: configuration.handoffTimeout)
+        let result = await member.leave(timeout: configuration.handoffTimeout)
         let took = clock.now() - started
-        if handedOff {
+        switch result {
+        case .handedOff:
             logger.notice("handed over every namespace", metadata: ["seconds": "\(took)"])
-        } else {
+        case .ownedNothing:
+            logger.warning(
+                "owned nothing when leaving (fenced: the member lease could not be renewed, or this replica had not joined); the others take over once its lease expires",
+                metadata: ["seconds": "\(took)"])
+        case .timedOut:
             logger.warning(
                 "hand-off did not complete within \(configuration.handoffTimeout) s; released the member lease anyway",
                 metadata: ["seconds": "\(took)"])

@@ -187,6 +187,37 @@ import VigilRuntime
         #expect(doubled.isEmpty, "startable twice: \(doubled.prefix(5))", sourceLocation: sourceLocation)
     }
 
+    /// A member that cannot reach the API server when told to leave fences
+    /// itself (renew deadline) and `leave` returns then, instead of waiting
+    /// out the whole hand-off timeout for a hand-off that cannot happen.
+    /// One that never joined owns nothing and returns at once.
+    @Test(.timeLimit(.minutes(1)))
+    func leavingWithoutTheAPIServerEndsAtTheFenceNotTheTimeout() async throws {
+        let sim = try await KubeSimProcess.start()
+        defer { sim.stop() }
+        let reader = try KubeClient(server: sim.url)
+        let clock = SystemClock()
+
+        let idle = try Replica(MemberID("vigil-idle"), sim: sim)
+        #expect(await idle.member.leave(timeout: 30) == .ownedNothing)
+
+        let replica = try Replica(MemberID("vigil-0"), sim: sim)
+        replica.start()
+        defer { replica.crash() }
+        _ = try await Self.waitForCommitted([replica], reader: reader, timeout: 8)
+        #expect(!replica.startable().isEmpty)
+
+        try await sim.setFaults(#"{"stallSeconds":8}"#)
+        let started = clock.now()
+        let result = await replica.member.leave(timeout: 30)
+        let took = clock.now() - started
+        #expect(result == .ownedNothing)
+        #expect(replica.startable().isEmpty, "fenced: owns nothing")
+        // Fenced within the renew deadline (1.5 s) of the last renewal, then one bounded release attempt.
+        #expect(took < 2 * Self.timing.renewDeadline + 1.5, "leave took \(took) s (the timeout was 30 s)")
+        try await sim.setFaults(#"{}"#)
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func joinLeaveAndCrashNeverOverlap() async throws {
         let sim = try await KubeSimProcess.start()
@@ -214,7 +245,7 @@ import VigilRuntime
         let leaveStart = clock.now()
         let handedOff = await leaving.member.leave(timeout: 5)
         let leaveTime = clock.now() - leaveStart
-        #expect(handedOff)
+        #expect(handedOff == .handedOff)
         leaving.crash()  // its elector (not leader); the member's run already ended
         let stay = replicas.filter { $0 !== leaving }
         let (afterLeave, committedAfterLeave) = try await Self.waitForCommitted(stay, reader: reader, timeout: 4)

@@ -130,36 +130,56 @@ public final class ShardMember: Sendable {
         for c in subscribers { c.finish() }
     }
 
+    /// How `leave` ended.
+    public enum LeaveResult: Sendable, Equatable {
+        /// The leader published an epoch without this member, which drained
+        /// and acknowledged it: its namespaces moved without waiting for
+        /// its lease to expire.
+        case handedOff
+        /// The member was fenced (its lease could not be renewed, or it had
+        /// not joined yet): it owns nothing and nothing of it runs, so there
+        /// is nothing to wait for; the others take its namespaces over once
+        /// its lease expires.
+        case ownedNothing
+        /// Neither happened within the timeout.
+        case timedOut
+    }
+
     /// Graceful shutdown: marks the lease `vigil.dev/leaving=true`, waits (at
     /// most `timeout` seconds) until the leader published an epoch without
-    /// this member and it drained and acknowledged it, then releases the
-    /// lease (which ends `run`). Returns whether the hand-off completed
-    /// before the timeout.
+    /// this member and it drained and acknowledged it — or until the member
+    /// is fenced, when waiting cannot help (the API server is unreachable) —
+    /// then releases the lease (which ends `run`).
     @discardableResult
-    public func leave(timeout: Double) async -> Bool {
+    public func leave(timeout: Double) async -> LeaveResult {
         let changes = ownershipChanges()
         lease.markLeaving()
-        let handedOff: Bool
-        if view.hasHandedOffEverything {
-            handedOff = true
+        func settled(_ v: ShardView) -> LeaveResult? {
+            if v.hasHandedOffEverything { return .handedOff }
+            if v.phase == .fenced { return .ownedNothing }
+            return nil
+        }
+        let result: LeaveResult
+        if let now = settled(view) {
+            result = now
         } else {
-            handedOff = await withTaskGroup(of: Bool.self) { group in
+            result = await withTaskGroup(of: LeaveResult.self) { group in
                 group.addTask {
-                    for await v in changes where v.hasHandedOffEverything { return true }
-                    return false
+                    for await v in changes { if let r = settled(v) { return r } }
+                    return .timedOut
                 }
                 group.addTask { [clock] in
                     try? await clock.sleep(for: timeout)
-                    return false
+                    return .timedOut
                 }
-                let first = await group.next() ?? false
+                let first = await group.next() ?? .timedOut
                 group.cancelAll()
                 return first
             }
         }
         state.withLock { $0.released = true }
         await lease.release()
-        return handedOff
+        return result
     }
 
     // MARK: Driving the view
