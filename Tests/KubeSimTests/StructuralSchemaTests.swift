@@ -164,4 +164,18 @@ import Testing
                 == #"Invalid value: "string": spec.replicas in body must be of type integer: "string""#)
         #expect(status[path: ["details", "group"]] == "example.com")
     }
+
+    /// Patterns are compiled once and shared; a cached pattern matches as a
+    /// fresh one does (anywhere in the string, like Go), and a pattern that
+    /// does not compile stays "no regex" (validation skips it).
+    @Test func compiledPatternsAreCachedAndBehaveLikeFreshOnes() {
+        let anchored = SimpleRegex.cached("^[a-z]+$")
+        #expect(anchored?.matches("abc") == true)
+        #expect(anchored?.matches("ab1") == false)
+        #expect(SimpleRegex.cached("b")?.matches("abc") == true, "unanchored: a match anywhere counts")
+        #expect(SimpleRegex.cached("(unclosed") == nil)
+        #expect(SimpleRegex.cached("(unclosed") == nil, "a failed compile is remembered, not retried as a match")
+        let shared = (0..<200).map { i in SimpleRegex.cached("^[a-z]+$")!.matches(i % 2 == 0 ? "ok" : "NO") }
+        #expect(shared == (0..<200).map { $0 % 2 == 0 })
+    }
 }

@@ -285,7 +285,7 @@ public final class StructuralSchema: Sendable {
                 errs.append(.invalid(fp, value, "\(name) in body should be at least \(minLength) chars long"))
             }
             if let pattern {
-                if let re = SimpleRegex(pattern), !re.matches(s) {
+                if let re = SimpleRegex.cached(pattern), !re.matches(s) {
                     errs.append(.invalid(fp, value, "\(name) in body should match '\(pattern)'"))
                 }
             }
