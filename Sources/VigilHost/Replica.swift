@@ -5,11 +5,12 @@ import Synchronization
 import VigilJSON
 import VigilRuntime
 
-/// One Vigil process (DESIGN §2): a `LeaderElector` whose leader runs the
-/// `ShardCoordinator`, a `ShardMember` that holds this replica's member lease
-/// and follows the shard map, a namespace informer (which namespaces exist,
-/// for the owned set and `/shards`), and the registered controllers, each an
-/// informer feeding a `Controller` gated by the member:
+/// One Vigil process (docs/architecture.md, "The process"): a `LeaderElector`
+/// whose leader runs the `ShardCoordinator`, a `ShardMember` that holds this
+/// replica's member lease and follows the shard map, a namespace informer
+/// (which namespaces exist, for the owned set and `/shards`), and the
+/// registered controllers, each an informer feeding a `Controller` gated by
+/// the member:
 ///
 /// - a controller reconciles a key only while `member.mayStart(namespace)`
 ///   (checked atomically with counting the reconcile as in flight);

@@ -1,8 +1,8 @@
 import VigilRuntime
 
 /// Who one replica is and how it takes part in leader election and the shard
-/// ring (DESIGN §2.1–2.2). Checked when made: a configuration that exists
-/// can run.
+/// ring (docs/architecture.md, "Leader election" and "Sharding"). Checked
+/// when made: a configuration that exists can run.
 public struct ReplicaConfiguration: Sendable, Hashable {
     /// This replica's member ID (its pod name in a cluster).
     public let identity: MemberID

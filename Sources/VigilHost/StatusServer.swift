@@ -4,11 +4,11 @@ import NIOCore
 import Prometheus
 import VigilJSON
 
-/// The replica's HTTP endpoints (DESIGN §2.6): `/metrics` (Prometheus text
-/// format from `registry`), `/healthz` (the process serves), `/readyz` (200
-/// once the replica takes part, else 503 with the reasons), `/shards` (the
-/// shard map and the owned namespaces as JSON). `routes` adds more (the
-/// controllers' own endpoints).
+/// The replica's HTTP endpoints (docs/architecture.md, "The process"):
+/// `/metrics` (Prometheus text format from `registry`), `/healthz` (the
+/// process serves), `/readyz` (200 once the replica takes part, else 503 with
+/// the reasons), `/shards` (the shard map and the owned namespaces as JSON).
+/// `routes` adds more (the controllers' own endpoints).
 public enum StatusServer {
     public static func application(
         replica: Replica, registry: PrometheusCollectorRegistry, host: String, port: Int, logger: Logger,

@@ -1,9 +1,10 @@
 import VigilJSON
 
-/// The decisions of the exactly-once effect ledger (DESIGN §2.4), without
-/// I/O: given the entries read from `status.effects`, what to do about one
-/// effect key, and what the list becomes after recording an attempt or its
-/// result. `EffectLedgerStore` does the reading and writing.
+/// The decisions of the exactly-once effect ledger (docs/architecture.md,
+/// "Exactly-once effects"), without I/O: given the entries read from
+/// `status.effects`, what to do about one effect key, and what the list
+/// becomes after recording an attempt or its result. `EffectLedgerStore` does
+/// the reading and writing.
 ///
 /// Times are wall-clock `MicroTime`s because entries are compared across
 /// replicas; skew between hosts shifts retries by that much and no more.

@@ -3,11 +3,12 @@ import Kube
 import Metrics
 
 /// Runs side effects of one object exactly once, through the ledger in its
-/// `status.effects` (DESIGN §2.4): read → decide → record `Pending` (a write
-/// conditional on the version read) → run the effect with its key → record
-/// the result. Losing a conditional write means someone else moved first:
-/// the store re-reads and decides again, so an effect recorded `Succeeded`
-/// never runs again and two replicas never both start the same key.
+/// `status.effects` (docs/architecture.md, "Exactly-once effects"): read →
+/// decide → record `Pending` (a write conditional on the version read) → run
+/// the effect with its key → record the result. Losing a conditional write
+/// means someone else moved first: the store re-reads and decides again, so
+/// an effect recorded `Succeeded` never runs again and two replicas never
+/// both start the same key.
 ///
 /// The effect itself must be idempotent under its key (a webhook sends it as
 /// `webhook-id` / `Idempotency-Key`; Kubernetes writes carry preconditions):

@@ -1,13 +1,14 @@
 import Foundation
 import Synchronization
 
-/// Holds this replica's member lease `vigil-member-<id>` (DESIGN §2.2): a
-/// heartbeat renewed every retry period, carrying the ring label and the
-/// annotations `vigil.dev/address`, `vigil.dev/ack-epoch` and, on graceful
-/// shutdown, `vigil.dev/leaving=true`. Every write carries the
-/// resourceVersion it is based on (JSON patch `test`), so a leader that
-/// declared this member dead (a write with the resourceVersion it judged)
-/// makes a late renewal fail instead of being overwritten.
+/// Holds this replica's member lease `vigil-member-<id>`
+/// (docs/architecture.md, "Sharding"): a heartbeat renewed every retry
+/// period, carrying the ring label and the annotations `vigil.dev/address`,
+/// `vigil.dev/ack-epoch` and, on graceful shutdown, `vigil.dev/leaving=true`.
+/// Every write carries the resourceVersion it is based on (JSON patch
+/// `test`), so a leader that declared this member dead (a write with the
+/// resourceVersion it judged) makes a late renewal fail instead of being
+/// overwritten.
 ///
 /// Self-fencing: the lease counts as held until `renewDeadline` after the
 /// last successful renewal was *sent* (`isHeld(at:)` answers from the clock

@@ -1,7 +1,8 @@
-/// What one replica needs to take part in a shard ring (DESIGN §2.2): where
-/// the member leases and the shard map live, which ring, who this replica is,
-/// where its HTTP server listens, and the lease timing (the same rules as
-/// leader election). Checked when made, so a config that exists is valid.
+/// What one replica needs to take part in a shard ring (docs/architecture.md,
+/// "Sharding"): where the member leases and the shard map live, which ring,
+/// who this replica is, where its HTTP server listens, and the lease timing
+/// (the same rules as leader election). Checked when made, so a config that
+/// exists is valid.
 public struct MembershipConfig: Sendable, Hashable {
     /// The namespace of the member leases and of ConfigMap `vigil-shardmap`.
     public let namespace: String

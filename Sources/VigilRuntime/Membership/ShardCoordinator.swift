@@ -1,8 +1,9 @@
 import Synchronization
 
-/// The leader's side of sharding (DESIGN §2.2): run it only while this
-/// replica leads (e.g. as `LeaderElector.run(whileLeading:)`'s work). Every
-/// retry period, and exactly when a live member lease would expire, it
+/// The leader's side of sharding (docs/architecture.md, "Sharding"): run it
+/// only while this replica leads (e.g. as
+/// `LeaderElector.run(whileLeading:)`'s work). Every retry period, and
+/// exactly when a live member lease would expire, it
 ///
 /// 1. lists the ring's member leases (quorum read) and judges them with a
 ///    `MemberLivenessTracker` on the local clock;

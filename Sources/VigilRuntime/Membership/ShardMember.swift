@@ -1,12 +1,12 @@
 import Kube
 import Synchronization
 
-/// One replica's side of sharding (DESIGN §2.2): holds its `MemberLease`,
-/// feeds a `ShardView` with the shard map (a quorum GET every retry period)
-/// and with lease gains and losses, and carries out what the view asks:
-/// `.drain` calls the controller's `drain` closure and reports it drained,
-/// `.ack` writes the ack on the member lease, `.readShardMap` does a fresh
-/// quorum GET, `.stopAll` calls `stopAll`.
+/// One replica's side of sharding (docs/architecture.md, "Sharding"): holds
+/// its `MemberLease`, feeds a `ShardView` with the shard map (a quorum GET
+/// every retry period) and with lease gains and losses, and carries out what
+/// the view asks: `.drain` calls the controller's `drain` closure and reports
+/// it drained, `.ack` writes the ack on the member lease, `.readShardMap`
+/// does a fresh quorum GET, `.stopAll` calls `stopAll`.
 ///
 /// The controller gates work with `mayStart(_:)` (or `startIfAllowed`, which
 /// registers the work atomically with the check) and follows ownership with

@@ -1,7 +1,8 @@
 extension ShardMap {
-    /// The leader's rule (DESIGN §2.2, pure): the map to publish after this
-    /// one, given the member leases as the leader sees them now. Returns
-    /// `self` when nothing changes, so the caller writes only on a difference.
+    /// The leader's rule (pure; docs/architecture.md, "Sharding"): the map to
+    /// publish after this one, given the member leases as the leader sees
+    /// them now. Returns `self` when nothing changes, so the caller writes
+    /// only on a difference.
     ///
     /// 1. When the live members (state `.live`) differ from `members`, a new
     ///    epoch `epoch + 1` with those members (`committedEpoch` unchanged).

@@ -1,5 +1,5 @@
-/// The leader's published assignment of namespaces to members (DESIGN §2.2),
-/// stored in the ConfigMap `vigil-shardmap`.
+/// The leader's published assignment of namespaces to members, stored in the
+/// ConfigMap `vigil-shardmap` (docs/architecture.md, "Sharding").
 ///
 /// - `epoch` grows by one every time the live member set changes.
 /// - `members` are the members of that epoch, sorted and unique; namespace

@@ -1,9 +1,9 @@
-/// One member's side of the shard hand-off (DESIGN §2.2), as a pure state
-/// machine: the runner feeds it events (shard maps from the watch, the answer
-/// to a fresh read, "in-flight work drained", member lease lost/renewed) and
-/// carries out the actions it returns (stop everything, read the map, drain,
-/// write the ack). Between steps the runner asks `owns(_:)` and
-/// `mayStart(_:)` before it starts work on a namespace.
+/// One member's side of the shard hand-off (docs/architecture.md,
+/// "Sharding"), as a pure state machine: the runner feeds it events (shard
+/// maps from the watch, the answer to a fresh read, "in-flight work drained",
+/// member lease lost/renewed) and carries out the actions it returns (stop
+/// everything, read the map, drain, write the ack). Between steps the runner
+/// asks `owns(_:)` and `mayStart(_:)` before it starts work on a namespace.
 ///
 /// The rules:
 /// - **New epoch N.** Namespaces no longer owned are no longer startable at
