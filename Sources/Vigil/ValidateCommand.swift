@@ -2,16 +2,24 @@ import ArgumentParser
 import Foundation
 import VigilAPI
 
-/// `vigil validate -f FILE...`: checks resources offline with the same
-/// validator the controller uses. Every problem is printed as
-/// `FILE: document N (NamespacePolicy ns/name): field: message`; the exit
-/// code is 1 when any is found (2 when a file cannot be read).
+/// `vigil validate -f FILE|DIR|- ...`: checks resources offline with the same
+/// validator the controller uses. Files are found as `kubectl apply -f` finds
+/// them (a directory's `.yaml`, `.yml` and `.json` files, its subdirectories
+/// too with `-R`, `-` for standard input). Every problem is printed as
+/// `FILE: document N (NamespacePolicy ns/name): field: message`. Exit code: 0
+/// when everything is valid, 1 when a resource has problems, 2 when a path
+/// cannot be read (every other path is still checked and reported).
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "validate", abstract: "Check Vigil resources in YAML or JSON files, offline (exit 1 on problems).")
+        commandName: "validate",
+        abstract: "Check Vigil resources in YAML or JSON files, offline (exit 1 on problems, 2 on unreadable files).")
 
-    @Option(name: [.customShort("f"), .long], parsing: .upToNextOption, help: "Files to check (YAML, several documents, or JSON; - for standard input).")
+    @Option(name: [.customShort("f"), .long], parsing: .upToNextOption,
+            help: "Files or directories to check (YAML with several documents, or JSON; - for standard input).")
     var filename: [String] = []
+
+    @Flag(name: [.customShort("R"), .long], help: "Read the subdirectories of the directories given with -f too.")
+    var recursive = false
 
     @Flag(help: "Allow NamespacePolicies that manage a namespace other than their own (the cluster's namespacePolicy.allowCrossNamespace).")
     var allowCrossNamespace = false
@@ -20,7 +28,7 @@ struct ValidateCommand: ParsableCommand {
     var namespace = "default"
 
     func validate() throws {
-        if filename.isEmpty { throw ValidationError("give at least one file with -f FILE") }
+        if filename.isEmpty { throw ValidationError("give at least one file or directory with -f PATH (- for standard input)") }
     }
 
     func run() throws {
@@ -28,18 +36,23 @@ struct ValidateCommand: ParsableCommand {
             options: .init(allowCrossNamespace: allowCrossNamespace, defaultNamespace: namespace))
         var problems = 0
         var checked = 0
+        var unreadable = 0
         var skipped: [String] = []
-        for file in filename {
-            let text: String
-            do {
-                text = try file == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : String(contentsOfFile: file, encoding: .utf8)
-            } catch {
-                FileHandle.standardError.write(Data("\(file): cannot be read: \(error.localizedDescription)\n".utf8))
-                throw ExitCode(2)
+        let inputs = ManifestFiles.read(filename, recursive: recursive) {
+            Array(FileHandle.standardInput.readDataToEndOfFile())
+        }
+        for input in inputs {
+            let file: ManifestText
+            switch input {
+            case .success(let f): file = f
+            case .failure(let error):
+                FileHandle.standardError.write(Data("vigil validate: \(error)\n".utf8))
+                unreadable += 1
+                continue
             }
             let documents: [ResourceDocument]
             do {
-                documents = try ManifestReader.documents(in: text, source: file == "-" ? "<stdin>" : file)
+                documents = try ManifestReader.documents(in: file.text, source: file.source)
             } catch {
                 print("\(error)")
                 problems += 1
@@ -57,10 +70,16 @@ struct ValidateCommand: ParsableCommand {
             }
         }
         for s in skipped { print("\(s): skipped (not a Vigil resource)") }
+        let resources = "\(checked) resource\(checked == 1 ? "" : "s")"
         if problems > 0 {
-            print("\(problems) problem\(problems == 1 ? "" : "s") in \(checked) resource\(checked == 1 ? "" : "s")")
-            throw ExitCode(1)
+            print("\(problems) problem\(problems == 1 ? "" : "s") in \(resources)")
+        } else {
+            print("\(resources) valid")
         }
-        print("\(checked) resource\(checked == 1 ? "" : "s") valid")
+        if unreadable > 0 {
+            FileHandle.standardError.write(Data("vigil validate: \(unreadable) path\(unreadable == 1 ? "" : "s") could not be read\n".utf8))
+            throw ExitCode(2)
+        }
+        if problems > 0 { throw ExitCode(1) }
     }
 }
