@@ -26,7 +26,7 @@ SAMPLE_NAMES = ["demo-shutdown", "e2e-done", "preview-ttl"]  # metadata.name of 
 
 AGE = r"\d+[smhd]"
 HDR = lambda *cols: re.compile(r"^" + r"\s+".join(re.escape(c) for c in cols) + r"\s*$")  # noqa: E731
-COLUMNS = ("NAME", "NAMESPACE", "DEACTIVATED", "DRYRUN", "READY", "FIRED", "AGE")
+COLUMNS = ("NAME", "MANAGES", "DEACTIVATED", "DRYRUN", "READY", "FIRED", "AGE")
 
 
 def lines(out: str) -> list[str]:
@@ -71,11 +71,15 @@ def test_samples_apply_and_print_columns(kubectl, crd, ns):
     out = kubectl.ok("get", "nsp", "-n", ns)
     rows = lines(out)
     assert HDR(*COLUMNS).match(rows[0]), out
-    # NAMESPACE (spec.namespace), READY and FIRED are empty until set; DEACTIVATED/DRYRUN show the defaults.
+    # MANAGES (spec.namespace), READY and FIRED are empty until set; DEACTIVATED/DRYRUN show the defaults.
     assert re.fullmatch(rf"demo-shutdown\s+false\s+true\s+{AGE}", rows[1]), out
     assert re.fullmatch(rf"e2e-done\s+false\s+false\s+{AGE}", rows[2]), out
     assert re.fullmatch(rf"preview-ttl\s+false\s+false\s+{AGE}", rows[3]), out
     assert len(rows) == 4, out
+    # Across namespaces kubectl adds the resource's NAMESPACE column; there must be only that one.
+    all_ns = lines(kubectl.ok("get", "nsp", "-A"))
+    assert HDR("NAMESPACE", *COLUMNS).match(all_ns[0]), all_ns
+    assert all_ns[0].split().count("NAMESPACE") == 1, all_ns[0]
     # The category and the full names list the same objects.
     assert lines(kubectl.ok("get", "vigil", "-n", ns, "-o", "name")) == \
         [f"namespacepolicy.vigil.dev/{n}" for n in SAMPLE_NAMES]
