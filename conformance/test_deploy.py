@@ -47,7 +47,7 @@ EXPECTED_OBJECTS = {
 # The controller's ClusterRole, exactly: (apiGroup, resource) -> verbs. A rule outside this table, a verb
 # beyond it, or an entry not granted at all fails the test. Keep it in step with docs/deploy.md.
 CLUSTER_GRANTS = {
-    ("vigil.dev", "namespacepolicies"): {"get", "list", "watch"},
+    ("vigil.dev", "namespacepolicies"): {"get", "list", "watch", "patch"},  # patch: spec.deactivated after firing
     ("vigil.dev", "namespacepolicies/status"): {"update", "patch"},
     ("", "namespaces"): {"get", "list", "watch", "delete"},
     ("", "pods"): {"get", "list", "watch"},
