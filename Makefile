@@ -1,16 +1,22 @@
 # Vigil — build, run and test. `make help` lists the targets.
 SWIFT      ?= swift
-PYTHON     ?= python3
+# PYTHON runs the conformance suite: the virtual environment tools/prereqs.sh keeps in .venv/
+# (conformance/requirements.txt installed). PYTHON3 runs the demo (standard library only) and
+# creates .venv.
+PYTHON     ?= $(CURDIR)/.venv/bin/python
+PYTHON3    ?= python3
+PREREQS    = SWIFT="$(SWIFT)" PYTHON3="$(PYTHON3)" tools/prereqs.sh
 SIM_DIR    ?= .sim-run
 SIM_PORT   ?= 0
 BIN        := .build/debug
 
-.PHONY: help demo build test test-swift test-conformance sim bench-sim bench-client bench-ha bench-nsp chaos clean
+.PHONY: help demo build test test-tools test-swift test-conformance sim bench-sim bench-client bench-ha bench-nsp chaos clean
 
 help:
 	@echo "make demo              Vigil on kube-sim: 3 replicas, policies firing, webhooks, a leader SIGKILL (< 3 min)"
 	@echo "make build             build everything (debug)"
 	@echo "make test              Swift test suites + kubectl/Python/Prometheus conformance against kube-sim"
+	@echo "                       (demo and test first run tools/prereqs.sh: checks, and installs what is missing)"
 	@echo "make sim               run kube-sim in the foreground (kubeconfig in $(SIM_DIR)/kubeconfig)"
 	@echo "make bench-sim         kube-sim benchmark: creates/s, list latency, watch delay, RSS (JSON + summary)"
 	@echo "make bench-client      Kubernetes client: GETs/s and watch events decoded/s vs the Python client"
@@ -22,12 +28,21 @@ help:
 build:
 	$(SWIFT) build
 
+# `make demo` and `make test` first check what they need and, on Debian/Ubuntu as root or with
+# sudo, install what is missing (tools/prereqs.sh says what it does; elsewhere it says what to install).
 demo:
+	$(PREREQS) demo
 	$(SWIFT) build --product vigil
 	$(SWIFT) build --product kube-sim
-	$(PYTHON) demo/demo.py
+	$(PYTHON3) demo/demo.py
 
-test: test-swift test-conformance
+test:
+	$(PREREQS) test
+	$(MAKE) --no-print-directory test-tools test-swift test-conformance
+
+# The prerequisites script's own checks (no installing: it runs the paths other systems take).
+test-tools:
+	tools/tests/prereqs_test.sh
 
 # Builds every product first: the HTTP and client suites start the kube-sim binary.
 # The suites take seconds; the time limit turns a hang into a clear failure, and
@@ -39,6 +54,7 @@ test-swift:
 	SWIFT=$(SWIFT) tools/swift-test.sh 420 "swift test (HA)" --filter VigilLoadTestTests
 
 test-conformance: build
+	@command -v "$(PYTHON)" >/dev/null || { echo "$(PYTHON) not found: run tools/prereqs.sh test (make test does) to create .venv, or set PYTHON"; exit 1; }
 	KUBE_SIM_BIN=$(CURDIR)/$(BIN)/kube-sim TEST_VIGIL_BIN=$(CURDIR)/$(BIN)/vigil $(PYTHON) -m pytest -q conformance
 
 sim: build
