@@ -189,7 +189,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilAPITests",
-            dependencies: ["VigilAPI"]
+            dependencies: ["VigilAPI", "VigilJSON", "VigilRuntime"]
         ),
         .testTarget(
             name: "VigilHostTests",

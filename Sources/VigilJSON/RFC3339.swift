@@ -1,7 +1,7 @@
 /// RFC 3339 timestamps as Kubernetes writes them (`metav1.Time`
 /// `2026-12-31T23:00:00Z`, `metav1.MicroTime` `2026-12-31T23:00:00.123456Z`),
 /// to and from microseconds since the Unix epoch. Pure; shared by the
-/// runtime's `MicroTime` and the API's `RFC3339Time`.
+/// project's one instant type, `RFC3339Time`, and kube-sim's `Timestamp`.
 public enum RFC3339 {
     /// Reads `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`: microseconds since
     /// the epoch (fraction digits beyond six are dropped), nil for anything

@@ -1,11 +1,14 @@
-import VigilJSON
-
 /// An instant written as an RFC 3339 timestamp, as Kubernetes writes
 /// `metav1.Time` (`2026-12-31T23:00:00Z`) and `metav1.MicroTime`
 /// (`2026-12-31T23:00:00.123456Z`); offsets (`+02:00`) are read too.
 ///
 /// The text is kept as written so a resource encodes back unchanged;
-/// equality, hashing and ordering look at the instant only.
+/// equality, hashing and ordering look at the instant only. `microText` is
+/// the `metav1.MicroTime` form (always six fractional digits), which fields
+/// such as a Lease's `renewTime` and an Event's `eventTime` require.
+///
+/// The one instant type of the project: the API's times, the leases' and the
+/// effect ledger's all use it.
 public struct RFC3339Time: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Microseconds since 1970-01-01T00:00:00Z (fractions beyond six digits are dropped).
     public let microsecondsSinceEpoch: Int64
@@ -26,10 +29,13 @@ public struct RFC3339Time: Sendable, Hashable, Comparable, CustomStringConvertib
 
     public var secondsSinceEpoch: Double { Double(microsecondsSinceEpoch) / 1_000_000 }
 
-    /// This instant plus `duration`.
-    public func adding(_ duration: GoDuration) -> RFC3339Time {
-        RFC3339Time(microsecondsSinceEpoch: microsecondsSinceEpoch + duration.milliseconds * 1000)
+    /// This instant `seconds` later (truncated to microseconds).
+    public func adding(seconds: Double) -> RFC3339Time {
+        RFC3339Time(microsecondsSinceEpoch: microsecondsSinceEpoch + Int64((seconds * 1_000_000).rounded(.down)))
     }
+
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, always six fractional digits: `metav1.MicroTime`.
+    public var microText: String { RFC3339.text(microseconds: microsecondsSinceEpoch, alwaysFraction: true) }
 
     public var description: String { text }
 

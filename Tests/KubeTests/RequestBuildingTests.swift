@@ -51,15 +51,33 @@ import Testing
         #expect(bare.message == "the server responded with status 503")
     }
 
+    @Test func tokenBucketAllowsBurstThenQps() {
+        var t = TokenBucket(qps: 10, burst: 3)
+        #expect((0..<3).map { _ in t.reserve(now: 0) } == [0, 0, 0])
+        let debts = (0..<3).map { _ in t.reserve(now: 0) }
+        #expect(zip(debts, [0.1, 0.2, 0.3]).allSatisfy { abs($0 - $1) < 1e-9 })
+        // 1 s later: 10 tokens refilled, 3 owed, capped at burst 3 → 3 free.
+        #expect(t.reserve(now: 1) == 0)
+        var u = TokenBucket(qps: 10, burst: 3)
+        for _ in 0..<3 { _ = u.reserve(now: 0) }
+        #expect(abs(u.reserve(now: 0.05) - 0.05) < 1e-9)  // half a token refilled
+        var unlimited = TokenBucket(qps: .infinity, burst: 1)
+        #expect((0..<100).allSatisfy { _ in unlimited.reserve(now: 0) == 0 })
+    }
+
     @Test func tokenBucket() {
-        var b = TokenBucket(qps: 10, burst: 3, now: 0)
+        var b = TokenBucket(qps: 10, burst: 3)
         #expect(b.reserve(now: 0) == 0)
         #expect(b.reserve(now: 0) == 0)
         #expect(b.reserve(now: 0) == 0)
         #expect(abs(b.reserve(now: 0) - 0.1) < 1e-9)  // the fourth waits one token
         #expect(abs(b.reserve(now: 0) - 0.2) < 1e-9)
         #expect(b.reserve(now: 10) == 0)  // refilled (to burst only)
-        var unlimited = TokenBucket(qps: 0, burst: 1, now: 0)
+        #expect(b.reserve(now: 9) == 0)  // an earlier time refills nothing (1 of 3 left after this)
+        #expect(b.reserve(now: 10) == 0)
+        #expect(abs(b.reserve(now: 10) - 0.1) < 1e-9)
+        var unlimited = TokenBucket.unlimited
+        #expect(unlimited.isUnlimited && TokenBucket(qps: .infinity, burst: 5).isUnlimited && !b.isUnlimited)
         for _ in 0..<100 { #expect(unlimited.reserve(now: 0) == 0) }
     }
 }

@@ -1,6 +1,7 @@
 import Testing
 import VigilAPI
 import VigilJSON
+import VigilRuntime
 
 /// Decoding, encoding and defaulting.
 @Suite struct NamespacePolicyCodingTests {
@@ -91,9 +92,11 @@ import VigilJSON
         #expect(status.condition(NamespacePolicyStatus.readyCondition)?.status == .true)
         #expect(status.condition(NamespacePolicyStatus.firedCondition)?.reason == "NotYet")
         #expect(status.policies.map(\.state) == [.waiting, .waiting, .dryRun])
-        #expect(status.effects.first?.phase == .failed)
-        #expect(status.effects.first?.attempts == 2)
-        #expect(status.effects.first?.startedAt.microsecondsSinceEpoch == RFC3339Time("2026-11-22T11:05:29Z")!.microsecondsSinceEpoch + 123_456)
+        // The ledger's entries are kept as stored and read by the one model of them, EffectEntry.
+        let effect = try EffectEntry(json: try #require(status.effects.first))
+        #expect(effect.phase == .failed)
+        #expect(effect.attempts == 2)
+        #expect(effect.startedAt.microsecondsSinceEpoch == RFC3339Time("2026-11-22T11:05:29Z")!.microsecondsSinceEpoch + 123_456)
         #expect(status.dryRunActions.first?.description == "would POST to https://ci.example.com/hooks/vigil")
     }
 
@@ -119,7 +122,7 @@ import VigilJSON
             observedGeneration: 1,
             conditions: [StatusCondition(type: "Ready", status: .false, reason: "Invalid", message: "m", lastTransitionTime: RFC3339Time(secondsSinceEpoch: 1_800_000_000))],
             policies: [PolicyStatus(name: "a", state: .fired, firedAt: RFC3339Time(secondsSinceEpoch: 1_800_000_100))],
-            effects: [EffectRecord(key: "k", action: "deleteNamespace", phase: .succeeded, attempts: 1, startedAt: RFC3339Time(secondsSinceEpoch: 1_800_000_100.25))],
+            effects: [["key": "k", "action": "deleteNamespace", "phase": "Succeeded", "attempts": 1, "startedAt": "2027-01-15T08:01:40.250000Z"]],
             dryRunActions: [DryRunAction(policy: "a", action: "deleteNamespace", description: "would delete namespace ns1", at: RFC3339Time(secondsSinceEpoch: 1_800_000_100))])
         let back = try NamespacePolicy(json: p.json)
         #expect(back == p)
@@ -169,12 +172,14 @@ import VigilJSON
     }
 
     @Test func badStatusIsReportedWithItsPath() throws {
-        let status: JSON = ["effects": [["key": "k", "phase": "Done", "startedAt": "2026-11-22T11:05:29Z"]], "policies": [["name": "a", "state": "Sleeping"]]]
+        let status: JSON = ["effects": [["key": "k", "phase": "Done", "startedAt": "2026-11-22T11:05:29Z"], "not an entry"], "policies": [["name": "a", "state": "Sleeping"]]]
         let error = #expect(throws: ResourceValidationError.self) { try NamespacePolicyStatus(json: status) }
         #expect(error?.problems.map(\.description) == [
             "status.policies[0].state: \"Sleeping\" is not supported: must be one of Waiting, Evaluating, Fired, Failed, DryRun or Invalid",
-            "status.effects[0].phase: \"Done\" is not supported: must be one of Pending, Succeeded or Failed",
+            "status.effects[1]: must be an object, found string \"not an entry\"",
         ])
+        // An entry's fields are the ledger's to judge, through its one model of them.
+        #expect(throws: EffectLedgerError.self) { try EffectEntry(json: status["effects"]![0]!) }
         // Members a newer Vigil may add to status are ignored, not refused.
         let newer: JSON = ["observedGeneration": 2, "shard": "a"]
         #expect(try NamespacePolicyStatus(json: newer).observedGeneration == 2)

@@ -1,5 +1,6 @@
 import Testing
 import VigilAPI
+import VigilJSON
 
 @Suite struct RFC3339TimeTests {
     @Test func readsUTCOffsetsAndFractions() throws {

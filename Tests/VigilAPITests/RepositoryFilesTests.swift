@@ -1,5 +1,6 @@
 import Testing
 import VigilAPI
+import VigilRuntime
 import VigilJSON
 
 /// The shipped files agree with the model: every sample validates, and the
@@ -62,7 +63,7 @@ import VigilJSON
         #expect(v["served"] == true && v["storage"] == true)
         #expect(v[path: ["subresources", "status"]] == .object(JSONObject()))
         let columns = v["additionalPrinterColumns"]?.arrayValue ?? []
-        #expect(columns.compactMap { $0["name"]?.stringValue } == ["Namespace", "Deactivated", "DryRun", "Ready", "Fired", "Age"])
+        #expect(columns.compactMap { $0["name"]?.stringValue } == ["Manages", "Deactivated", "DryRun", "Ready", "Fired", "Age"])
         #expect(columns.compactMap { $0["jsonPath"]?.stringValue } == [
             ".spec.namespace", ".spec.deactivated", ".spec.dryRun", #".status.conditions[?(@.type=="Ready")].status"#,
             #".status.conditions[?(@.type=="Fired")].status"#, ".metadata.creationTimestamp",
@@ -91,7 +92,7 @@ import VigilJSON
                     name: "a", state: .waiting, nextEvaluation: t, lastEvaluation: t, message: "m", firedAt: t, trigger: "nsp/a/g1", conditionMetAt: t,
                     succeededPods: ["uid-1"])
             ],
-            effects: [EffectRecord(key: "k", action: "a", phase: .pending, attempts: 1, owner: "o", lastError: "e", nextRetryAt: t, startedAt: t, finishedAt: t)],
+            effects: [EffectEntry(key: EffectKey(rawValue: "k"), action: "a", phase: .pending, attempts: 1, owner: "o", lastError: "e", nextRetryAt: t, startedAt: t, finishedAt: t).json],
             dryRunActions: [DryRunAction(policy: "a", action: "deleteNamespace", description: "d", at: t)], armedGeneration: 1, armedAt: t,
             dormantGeneration: 2)
         var p = NamespacePolicy(name: "x", namespace: "demo", spec: spec)
@@ -182,7 +183,7 @@ import VigilJSON
         #expect(strings(node("spec.policies.[].condition.podsSucceeded.selector.matchExpressions.[].operator")?["enum"]) == LabelSelectorSpec.Operator.allCases.map(\.rawValue))
         #expect(strings(node("spec.policies.[].action.scaleDown.selectors.[].labels.matchExpressions.[].operator")?["enum"]) == LabelSelectorSpec.Operator.allCases.map(\.rawValue))
         #expect(strings(node("status.policies.[].state")?["enum"]) == PolicyState.allCases.map(\.rawValue))
-        #expect(strings(node("status.effects.[].phase")?["enum"]) == EffectRecord.Phase.allCases.map(\.rawValue))
+        #expect(strings(node("status.effects.[].phase")?["enum"]) == EffectEntry.Phase.allCases.map(\.rawValue))
         #expect(strings(node("status.conditions.[].status")?["enum"]) == StatusCondition.Status.allCases.map(\.rawValue))
         // The CEL messages say what the validator says.
         func messages(_ path: String) -> [String] { (node(path)?["x-kubernetes-validations"]?.arrayValue ?? []).compactMap { $0["message"]?.stringValue } }

@@ -12,7 +12,7 @@ struct WebhookPayloadTests {
         let payload = NamespacePolicyWebhookPayload(
             resource: .init(namespace: "preview-1234", name: "preview-ttl", uid: "7f3c2a10-1b2c-4d5e-8f90-0123456789ab"),
             policyName: "notify-expiry", conditionType: .ttl, conditionParams: params, url: "https://hooks.example.com/ns",
-            targetNamespace: "preview-1234", effectKey: key, firedAt: MicroTime(microsecondsSinceEpoch: 1_767_225_600_123_456),
+            targetNamespace: "preview-1234", effectKey: key, firedAt: RFC3339Time(microsecondsSinceEpoch: 1_767_225_600_123_456),
             replica: "vigil-0")
         let expected = #"{"namespaceManager":{"namespace":"preview-1234","name":"preview-ttl"},"#
             + #""policy":{"name":"notify-expiry","condition":{"type":"ttl","params":{"ttl":"8h"}},"action":{"type":"webhook","params":{"url":"https://hooks.example.com/ns"}}},"#
@@ -34,7 +34,7 @@ struct WebhookPayloadTests {
         let payload = NamespacePolicyWebhookPayload(
             resource: .init(namespace: "ci", name: "done", uid: "u"), policyName: "when-done", conditionType: .podsSucceeded,
             conditionParams: params, url: "http://r/h", targetNamespace: "ci-run-9", effectKey: EffectKey(rawValue: "k"),
-            firedAt: MicroTime(microsecondsSinceEpoch: 0), replica: "r1")
+            firedAt: RFC3339Time(microsecondsSinceEpoch: 0), replica: "r1")
         let json = payload.json
         #expect(json.objectValue?.keys == ["namespaceManager", "policy", "namespace", "vigil"])
         #expect(json["vigil"]?.objectValue?.keys == ["effectKey", "resource", "firedAt", "dryRun", "replica"])

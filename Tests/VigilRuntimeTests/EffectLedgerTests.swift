@@ -6,9 +6,9 @@ import VigilRuntime
 @Suite struct EffectLedgerTests {
     let uid = "6f1c2a4e-0b8d-4f37-9e21-3c5a7d9b1e20"
     let trigger = "alert:a1b2c3d4e5f60718@2026-11-22T11:05:29Z"
-    let t0 = MicroTime(secondsSinceEpoch: 1_795_000_000)
+    let t0 = RFC3339Time(secondsSinceEpoch: 1_795_000_000)
 
-    func at(_ seconds: Double) -> MicroTime { MicroTime(secondsSinceEpoch: t0.secondsSinceEpoch + seconds) }
+    func at(_ seconds: Double) -> RFC3339Time { RFC3339Time(secondsSinceEpoch: t0.secondsSinceEpoch + seconds) }
 
     // MARK: Keys
 
@@ -75,7 +75,7 @@ import VigilRuntime
     @Test func decidesFromEachState() {
         let ledger = EffectLedger(policy: .init(pendingTimeout: 60))
         let key = EffectKey(resourceUID: uid, trigger: trigger, actionIndex: 0)
-        func entry(_ phase: EffectEntry.Phase, owner: String = "a", next: MicroTime? = nil) -> EffectEntry {
+        func entry(_ phase: EffectEntry.Phase, owner: String = "a", next: RFC3339Time? = nil) -> EffectEntry {
             EffectEntry(key: key, action: "x", phase: phase, attempts: 1, owner: owner, nextRetryAt: next, startedAt: at(0))
         }
         let other = EffectEntry(key: EffectKey(rawValue: "other"), action: "y", phase: .succeeded, attempts: 1, startedAt: at(0))

@@ -1,4 +1,5 @@
 import Testing
+import VigilJSON
 import VigilRuntime
 
 @Suite struct LeaderElectionConfigTests {
@@ -70,18 +71,18 @@ import VigilRuntime
     }
 
     @Test func microTimeFormatsAndParses() throws {
-        let t = MicroTime(microsecondsSinceEpoch: 1_795_345_529_123_456)
+        let t = RFC3339Time(microsecondsSinceEpoch: 1_795_345_529_123_456)
         #expect(t.description == "2026-11-22T11:05:29.123456Z")
-        #expect(MicroTime("2026-11-22T11:05:29.123456Z") == t)
-        #expect(MicroTime("2026-11-22T11:05:29.123456789Z") == t)
-        #expect(MicroTime("2026-11-22T12:05:29.123456+01:00") == t)
-        #expect(MicroTime("2026-11-22T11:05:29Z")?.microsecondsSinceEpoch == 1_795_345_529_000_000)
-        #expect(MicroTime("2026-11-22T11:05:29.1Z")?.microsecondsSinceEpoch == 1_795_345_529_100_000)
-        #expect(MicroTime(secondsSinceEpoch: 0).description == "1970-01-01T00:00:00.000000Z")
-        #expect(MicroTime(microsecondsSinceEpoch: -1).description == "1969-12-31T23:59:59.999999Z")
-        #expect(MicroTime("2024-02-29T00:00:00Z")?.description == "2024-02-29T00:00:00.000000Z")
+        #expect(RFC3339Time("2026-11-22T11:05:29.123456Z") == t)
+        #expect(RFC3339Time("2026-11-22T11:05:29.123456789Z") == t)
+        #expect(RFC3339Time("2026-11-22T12:05:29.123456+01:00") == t)
+        #expect(RFC3339Time("2026-11-22T11:05:29Z")?.microsecondsSinceEpoch == 1_795_345_529_000_000)
+        #expect(RFC3339Time("2026-11-22T11:05:29.1Z")?.microsecondsSinceEpoch == 1_795_345_529_100_000)
+        #expect(RFC3339Time(secondsSinceEpoch: 0).microText == "1970-01-01T00:00:00.000000Z")
+        #expect(RFC3339Time(microsecondsSinceEpoch: -1).microText == "1969-12-31T23:59:59.999999Z")
+        #expect(RFC3339Time("2024-02-29T00:00:00Z")?.microText == "2024-02-29T00:00:00.000000Z")
         for bad in ["", "2026-11-22", "2026-11-22T11:05:29", "2026-13-22T11:05:29Z", "2026-11-22T11:05:29.Z", "2026-11-22T11:05:29Zjunk"] {
-            #expect(MicroTime(bad) == nil, "\(bad)")
+            #expect(RFC3339Time(bad) == nil, "\(bad)")
         }
     }
 }

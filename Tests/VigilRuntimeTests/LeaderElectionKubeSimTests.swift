@@ -2,6 +2,7 @@ import Kube
 import Synchronization
 import TestSupport
 import Testing
+import VigilJSON
 import VigilRuntime
 
 /// Several `LeaderElector`s in this process, each with its own `KubeClient`,
@@ -85,7 +86,7 @@ import VigilRuntime
         let lease = try await client.get(Lease.self, namespace: "default", name: "vigil-leader")
         #expect(lease.spec?.holderIdentity == first)
         #expect(lease.spec?.leaseDurationSeconds == 4)
-        #expect(lease.spec?.renewTime.flatMap(MicroTime.init) != nil)
+        #expect(lease.spec?.renewTime.flatMap(RFC3339Time.init) != nil)
         #expect(replicas.values.allSatisfy { $0.elector.currentLeader == first || $0.elector.currentLeader == nil })
 
         // The leader shuts down gracefully: it stops its work, releases, and another takes over quickly.

@@ -1,4 +1,5 @@
 import Testing
+import VigilJSON
 import VigilRuntime
 
 /// A lease "server" in memory for driving machines by hand: answers their
@@ -71,8 +72,8 @@ private func writes(_ actions: [LeaderElectionMachine.Action]) -> [LeaseRecord] 
         #expect(m.step(.tick(now: 0)) == [.read])
         let create = m.step(.notFound(now: 0.25))
         let expected = LeaseRecord(
-            holderIdentity: "a", leaseDurationSeconds: 4, acquireTime: MicroTime(secondsSinceEpoch: epoch + 0.25),
-            renewTime: MicroTime(secondsSinceEpoch: epoch + 0.25), leaseTransitions: 0)
+            holderIdentity: "a", leaseDurationSeconds: 4, acquireTime: RFC3339Time(secondsSinceEpoch: epoch + 0.25),
+            renewTime: RFC3339Time(secondsSinceEpoch: epoch + 0.25), leaseTransitions: 0)
         #expect(create == [.create(expected)])
         #expect(!m.isLeader)
         var stored = expected
@@ -95,7 +96,7 @@ private func writes(_ actions: [LeaderElectionMachine.Action]) -> [LeaseRecord] 
         #expect(rv == acquired.resourceVersion)
         #expect(r.holderIdentity == "a")
         #expect(r.acquireTime == acquired.acquireTime)
-        #expect(r.renewTime == MicroTime(secondsSinceEpoch: epoch + 0.5))
+        #expect(r.renewTime == RFC3339Time(secondsSinceEpoch: epoch + 0.5))
         #expect(r.leaseTransitions == acquired.leaseTransitions)
         #expect(actions.last == .sleep(until: 3.0))  // the deadline, while the renewal is out
         let done = m.step(lease.answer(actions[0], now: 0.5)!)
@@ -122,7 +123,7 @@ private func writes(_ actions: [LeaderElectionMachine.Action]) -> [LeaseRecord] 
         let rec = try #require(lease.record)
         #expect(rec.holderIdentity == "b")
         #expect(rec.leaseTransitions == 4)
-        #expect(rec.acquireTime == MicroTime(secondsSinceEpoch: 4.0))
+        #expect(rec.acquireTime == RFC3339Time(secondsSinceEpoch: 4.0))
     }
 
     @Test func noTakeoverWhileTheHolderKeepsRenewing() throws {
@@ -230,8 +231,8 @@ private func writes(_ actions: [LeaderElectionMachine.Action]) -> [LeaseRecord] 
         let held = try #require(lease.record)
         let actions = m.step(.shutdown(now: 1))
         let released = LeaseRecord(
-            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: MicroTime(secondsSinceEpoch: epoch + 1),
-            renewTime: MicroTime(secondsSinceEpoch: epoch + 1), leaseTransitions: held.leaseTransitions)
+            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: RFC3339Time(secondsSinceEpoch: epoch + 1),
+            renewTime: RFC3339Time(secondsSinceEpoch: epoch + 1), leaseTransitions: held.leaseTransitions)
         #expect(actions == [.lostLeadership(.shutdown), .release(released, precondition: held.resourceVersion!)])
         #expect(m.step(lease.answer(actions[1], now: 1)!) == [.finished])
         #expect(lease.record?.holderIdentity == "")

@@ -1,5 +1,6 @@
 import Kube
 import Testing
+import VigilJSON
 import VigilRuntime
 
 /// The pure parts of membership: the leader's liveness judgement, the member
@@ -11,7 +12,7 @@ import VigilRuntime
     ) -> MemberLeaseRecord {
         MemberLeaseRecord(
             name: "vigil-member-\(id)", ring: "r", holderIdentity: holder ?? id, leaseDurationSeconds: duration,
-            renewTime: MicroTime(microsecondsSinceEpoch: renew), ackEpoch: ack, leaving: leaving, deadInEpoch: dead, resourceVersion: rv)
+            renewTime: RFC3339Time(microsecondsSinceEpoch: renew), ackEpoch: ack, leaving: leaving, deadInEpoch: dead, resourceVersion: rv)
     }
 
     @Test func aLeaseExpiresWhenNotSeenToChangeForItsDuration() {

@@ -29,20 +29,6 @@ import Testing
         #expect(b.nextDelay(for: "k") == 0.005)
     }
 
-    @Test func tokenBucketAllowsBurstThenQps() {
-        var t = TokenBucket(qps: 10, burst: 3)
-        #expect((0..<3).map { _ in t.reserve(now: 0) } == [0, 0, 0])
-        let debts = (0..<3).map { _ in t.reserve(now: 0) }
-        #expect(zip(debts, [0.1, 0.2, 0.3]).allSatisfy { abs($0 - $1) < 1e-9 })
-        // 1 s later: 10 tokens refilled, 3 owed, capped at burst 3 → 3 free.
-        #expect(t.reserve(now: 1) == 0)
-        var u = TokenBucket(qps: 10, burst: 3)
-        for _ in 0..<3 { _ = u.reserve(now: 0) }
-        #expect(abs(u.reserve(now: 0.05) - 0.05) < 1e-9)  // half a token refilled
-        var unlimited = TokenBucket(qps: .infinity, burst: 1)
-        #expect((0..<100).allSatisfy { _ in unlimited.reserve(now: 0) == 0 })
-    }
-
     @Test func retryDelayIsTheLargerOfBackoffAndBucket() throws {
         var s = WorkQueueState<String>(rateLimit: try WorkQueueRateLimit(qps: 10, burst: 2))
         // Distinct keys: backoff 5 ms each; the bucket runs dry after 2.

@@ -1,25 +1,44 @@
-/// Client-side rate limit: `qps` tokens a second, up to `burst` saved.
-/// A value type with the time passed in, so it is tested without sleeping;
-/// `RateLimiter` wraps it with a clock.
+/// A rate limit as a pure value: a bucket of `burst` tokens that refills at
+/// `qps` tokens a second. Every reservation takes a token now, going into
+/// debt if there is none, and says how long the caller must wait for it
+/// (golang.org/x/time/rate's `Reserve().Delay()`). Driven by the times it is
+/// given, so it is tested without sleeping. Used by the client's request
+/// limit (`RateLimiter`) and the work queue's retry limit.
+///
+/// "No limit" has one spelling: `qps` is `.infinity` (`TokenBucket.unlimited`).
 public struct TokenBucket: Sendable {
+    /// Tokens a second; `.infinity` for no limit.
     public let qps: Double
     public let burst: Int
     private var tokens: Double
-    private var last: Double
+    private var last: Double?
 
-    public init(qps: Double, burst: Int, now: Double) {
+    /// A full bucket. `qps` must be > 0 (`.infinity`: no limit); `burst` is at least 1.
+    public init(qps: Double, burst: Int) {
+        precondition(qps > 0, "TokenBucket qps must be > 0 (.infinity for no limit), got \(qps)")
         self.qps = qps
         self.burst = max(1, burst)
         self.tokens = Double(max(1, burst))
-        self.last = now
     }
 
-    /// Takes a token, returning how long the caller must wait first (0 if
-    /// one was available). Tokens taken ahead of time are owed (negative).
+    /// A bucket that never makes anyone wait.
+    public static let unlimited = TokenBucket(qps: .infinity, burst: 1)
+
+    public var isUnlimited: Bool { qps == .infinity }
+
+    /// Takes one token at time `now` (seconds on any monotonic scale) and
+    /// returns the seconds until it is really available (0 when the bucket
+    /// had one). A `now` earlier than the last one refills nothing.
     public mutating func reserve(now: Double) -> Double {
-        if qps <= 0 { return 0 }  // unlimited
-        tokens = min(Double(burst), tokens + (now - last) * qps)
-        last = now
+        if isUnlimited { return 0 }
+        if let last {
+            if now > last {
+                tokens = min(Double(burst), tokens + (now - last) * qps)
+                self.last = now
+            }
+        } else {
+            last = now
+        }
         tokens -= 1
         return tokens >= 0 ? 0 : -tokens / qps
     }
@@ -31,10 +50,11 @@ public actor RateLimiter {
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
 
-    /// `qps <= 0` disables the limit.
+    /// `qps <= 0` or `.infinity` disables the limit (as client-go treats a
+    /// QPS of 0 or less: no rate limiter).
     public init(qps: Double, burst: Int) {
         origin = clock.now
-        bucket = TokenBucket(qps: qps, burst: burst, now: 0)
+        bucket = qps > 0 ? TokenBucket(qps: qps, burst: burst) : .unlimited
     }
 
     private func now() -> Double {

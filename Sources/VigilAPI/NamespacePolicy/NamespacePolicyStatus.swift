@@ -2,7 +2,7 @@ import VigilJSON
 
 /// `status` of a `NamespacePolicy`, written by the controller only (through
 /// the status subresource).
-public struct NamespacePolicyStatus: Sendable, Hashable {
+public struct NamespacePolicyStatus: Sendable, Equatable {
     /// The condition type that says whether the policies are valid and being evaluated.
     public static let readyCondition = "Ready"
     /// The condition type that says whether a policy has fired.
@@ -14,8 +14,10 @@ public struct NamespacePolicyStatus: Sendable, Hashable {
     public var conditions: [StatusCondition]
     /// One entry per policy, by name.
     public var policies: [PolicyStatus]
-    /// The effect ledger (recent entries only).
-    public var effects: [EffectRecord]
+    /// The effect ledger (recent entries only), kept as stored: its entries
+    /// belong to the runtime's `EffectLedger`, whose `EffectEntry` is the one
+    /// model of them (`{key, action, phase, attempts, owner, …}`).
+    public var effects: [JSON]
     /// What dry runs would have done (recent entries only).
     public var dryRunActions: [DryRunAction]
     /// The generation at which the current arming began (part of the effect keys).
@@ -26,7 +28,7 @@ public struct NamespacePolicyStatus: Sendable, Hashable {
     public var dormantGeneration: Int64?
 
     public init(
-        observedGeneration: Int64? = nil, conditions: [StatusCondition] = [], policies: [PolicyStatus] = [], effects: [EffectRecord] = [],
+        observedGeneration: Int64? = nil, conditions: [StatusCondition] = [], policies: [PolicyStatus] = [], effects: [JSON] = [],
         dryRunActions: [DryRunAction] = [], armedGeneration: Int64? = nil, armedAt: RFC3339Time? = nil, dormantGeneration: Int64? = nil
     ) {
         self.armedGeneration = armedGeneration
@@ -48,7 +50,7 @@ public struct NamespacePolicyStatus: Sendable, Hashable {
         if let observedGeneration { o["observedGeneration"] = .int(observedGeneration) }
         if !conditions.isEmpty { o["conditions"] = .array(conditions.map(\.json)) }
         if !policies.isEmpty { o["policies"] = .array(policies.map(\.json)) }
-        if !effects.isEmpty { o["effects"] = .array(effects.map(\.json)) }
+        if !effects.isEmpty { o["effects"] = .array(effects) }
         if !dryRunActions.isEmpty { o["dryRunActions"] = .array(dryRunActions.map(\.json)) }
         if let armedGeneration { o["armedGeneration"] = .int(armedGeneration) }
         if let armedAt { o["armedAt"] = .string(armedAt.text) }
@@ -56,7 +58,7 @@ public struct NamespacePolicyStatus: Sendable, Hashable {
         return .object(o)
     }
 
-    /// Reads a stored status; the error lists every problem (`status.effects[0].phase: …`).
+    /// Reads a stored status; the error lists every problem (`status.policies[0].state: …`).
     public init(json: JSON) throws(ResourceValidationError) {
         var r = FieldReader()
         let s = NamespacePolicyStatus(json, at: "status", &r)
@@ -79,7 +81,7 @@ public struct NamespacePolicyStatus: Sendable, Hashable {
         }
         let conditions = list("conditions") { StatusCondition($0, at: $1, &$2) }
         let policies = list("policies") { PolicyStatus($0, at: $1, &$2) }
-        let effects = list("effects") { EffectRecord($0, at: $1, &$2) }
+        let effects = list("effects") { v, p, r in r.object(v, at: p).map { _ in v } }
         let dryRuns = list("dryRunActions") { DryRunAction($0, at: $1, &$2) }
         let armedGeneration = r.int(o, "armedGeneration", at: path, in: 0...Int64.max)
         let armedAt = r.time(o, "armedAt", at: path)

@@ -35,7 +35,7 @@ public struct EventRecorder: Sendable {
     @discardableResult
     public func record(_ subject: Subject, type: String, reason: String, message: String, now: Date = Date()) async -> String? {
         let micros = Int64((now.timeIntervalSince1970 * 1_000_000).rounded(.down))
-        // metav1.Time has whole seconds; eventTime is a MicroTime.
+        // metav1.Time has whole seconds; eventTime is a RFC3339Time.
         let time = RFC3339.text(microseconds: micros - micros % 1_000_000, alwaysFraction: false)
         let micro = RFC3339.text(microseconds: micros, alwaysFraction: true)
         let event: JSON = [

@@ -1,4 +1,5 @@
 import VigilAPI
+import VigilJSON
 
 /// How a planned `NamespacePolicyPlan` turned out, as the reconciler reports
 /// it to `NamespacePolicyEvaluation.recording(_:at:)`.

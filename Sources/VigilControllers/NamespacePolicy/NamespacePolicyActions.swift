@@ -62,7 +62,7 @@ public struct NamespacePolicyActions: Sendable {
             resource: .init(namespace: policy.namespace ?? "", name: policy.name, uid: uid), policyName: plan.policy,
             conditionType: Self.conditionType(plan.rule.condition), conditionParams: Self.conditionParams(plan.rule.condition),
             url: action.url, targetNamespace: namespace, effectKey: key,
-            firedAt: MicroTime(secondsSinceEpoch: plan.conditionMetAt.secondsSinceEpoch), replica: replica)
+            firedAt: RFC3339Time(secondsSinceEpoch: plan.conditionMetAt.secondsSinceEpoch), replica: replica)
         let headers = (action.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let request: WebhookRequest
         do {

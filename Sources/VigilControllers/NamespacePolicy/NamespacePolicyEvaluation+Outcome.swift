@@ -1,4 +1,5 @@
 import VigilAPI
+import VigilJSON
 
 extension NamespacePolicyEvaluation {
     /// This evaluation after the reconciler carried out `plan` with `outcome`

@@ -1,4 +1,5 @@
 import VigilAPI
+import VigilJSON
 
 /// The verdict on one condition, before the evaluator decides what to do about it.
 struct ConditionCheck: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import VigilAPI
+import VigilJSON
 
 /// What the reconciler read from the cluster for one `NamespacePolicy`
 /// evaluation: the current time, the managed namespace, the pods in it and

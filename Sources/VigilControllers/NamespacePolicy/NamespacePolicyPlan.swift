@@ -1,4 +1,5 @@
 import VigilAPI
+import VigilJSON
 
 /// The one action a reconcile of a `NamespacePolicy` should carry out: which
 /// policy, what to do, and the parts of its effect key. The reconciler runs

@@ -1,4 +1,5 @@
 import VigilAPI
+import VigilJSON
 
 /// The verdict on one policy of a `NamespacePolicy` in one reconcile: whether
 /// its condition holds, why (for Events and `status.policies[].message`), its

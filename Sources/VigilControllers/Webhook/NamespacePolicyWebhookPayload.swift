@@ -52,13 +52,13 @@ public struct NamespacePolicyWebhookPayload: Sendable, Equatable {
     public var targetNamespace: String
     public var effectKey: EffectKey
     /// When the condition was found to hold.
-    public var firedAt: MicroTime
+    public var firedAt: RFC3339Time
     /// The replica that sends it (its member id).
     public var replica: String
 
     public init(
         resource: Resource, policyName: String, conditionType: ConditionType, conditionParams: JSONObject, url: String,
-        targetNamespace: String, effectKey: EffectKey, firedAt: MicroTime, replica: String
+        targetNamespace: String, effectKey: EffectKey, firedAt: RFC3339Time, replica: String
     ) {
         self.resource = resource
         self.policyName = policyName
@@ -99,7 +99,7 @@ public struct NamespacePolicyWebhookPayload: Sendable, Equatable {
         var vigil = JSONObject()
         vigil["effectKey"] = .string(effectKey.rawValue)
         vigil["resource"] = .object(res)
-        vigil["firedAt"] = .string(firedAt.description)
+        vigil["firedAt"] = .string(firedAt.microText)
         vigil["dryRun"] = .bool(false)
         vigil["replica"] = .string(replica)
 

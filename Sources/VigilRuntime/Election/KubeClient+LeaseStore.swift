@@ -1,4 +1,5 @@
 import Kube
+import VigilJSON
 
 /// Leases on the API server. Updates are JSON patches whose first op tests
 /// `/metadata/resourceVersion`, so nothing is written over someone else's
@@ -50,15 +51,15 @@ extension LeaseRecord {
         let spec = lease.spec
         self.init(
             holderIdentity: spec?.holderIdentity ?? "", leaseDurationSeconds: spec?.leaseDurationSeconds ?? 0,
-            acquireTime: spec?.acquireTime.flatMap(MicroTime.init), renewTime: spec?.renewTime.flatMap(MicroTime.init),
+            acquireTime: spec?.acquireTime.flatMap(RFC3339Time.init), renewTime: spec?.renewTime.flatMap(RFC3339Time.init),
             leaseTransitions: spec?.leaseTransitions ?? 0, resourceVersion: lease.metadata.resourceVersion)
     }
 
     /// The `LeaseSpec` this record writes.
     public var leaseSpec: Lease.Spec {
         Lease.Spec(
-            holderIdentity: holderIdentity, leaseDurationSeconds: leaseDurationSeconds, acquireTime: acquireTime?.description,
-            renewTime: renewTime?.description, leaseTransitions: leaseTransitions)
+            holderIdentity: holderIdentity, leaseDurationSeconds: leaseDurationSeconds, acquireTime: acquireTime?.microText,
+            renewTime: renewTime?.microText, leaseTransitions: leaseTransitions)
     }
 
     var specJSON: JSONValue {
@@ -67,13 +68,13 @@ extension LeaseRecord {
     }
 
     /// A Lease `spec` as JSON (shared with member leases).
-    static func specJSON(holderIdentity: String, leaseDurationSeconds: Int, leaseTransitions: Int, acquireTime: MicroTime?, renewTime: MicroTime?) -> JSONValue {
+    static func specJSON(holderIdentity: String, leaseDurationSeconds: Int, leaseTransitions: Int, acquireTime: RFC3339Time?, renewTime: RFC3339Time?) -> JSONValue {
         var o: [String: JSONValue] = [
             "holderIdentity": .string(holderIdentity), "leaseDurationSeconds": .int(Int64(leaseDurationSeconds)),
             "leaseTransitions": .int(Int64(leaseTransitions)),
         ]
-        if let t = acquireTime { o["acquireTime"] = .string(t.description) }
-        if let t = renewTime { o["renewTime"] = .string(t.description) }
+        if let t = acquireTime { o["acquireTime"] = .string(t.microText) }
+        if let t = renewTime { o["renewTime"] = .string(t.microText) }
         return .object(o)
     }
 }

@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// Leader election on one Lease as a state machine without I/O, with
 /// client-go's semantics: the runner (`LeaderElector`) feeds it what
 /// happened (`Event`) with the local monotonic time, and does what it says
@@ -376,7 +378,7 @@ public struct LeaderElectionMachine: Sendable {
             renewTime: stamp(now), leaseTransitions: rec.leaseTransitions)
     }
 
-    private func stamp(_ now: Double) -> MicroTime { MicroTime(secondsSinceEpoch: wallClockAtZero + now) }
+    private func stamp(_ now: Double) -> RFC3339Time { RFC3339Time(secondsSinceEpoch: wallClockAtZero + now) }
 
     /// The holder's promise when it made one, else ours.
     private static func duration(of rec: LeaseRecord, config: LeaderElectionConfig) -> Double {

@@ -31,15 +31,15 @@ public struct EffectEntry: Sendable, Hashable {
     /// Why the last attempt failed.
     public var lastError: String?
     /// When a failed effect may run again; absent when it will not.
-    public var nextRetryAt: MicroTime?
+    public var nextRetryAt: RFC3339Time?
     /// When the current attempt was recorded as `Pending`.
-    public var startedAt: MicroTime
+    public var startedAt: RFC3339Time
     /// When the current attempt's result was recorded.
-    public var finishedAt: MicroTime?
+    public var finishedAt: RFC3339Time?
 
     public init(
         key: EffectKey, action: String, phase: Phase, attempts: Int, owner: String? = nil, lastError: String? = nil,
-        nextRetryAt: MicroTime? = nil, startedAt: MicroTime, finishedAt: MicroTime? = nil
+        nextRetryAt: RFC3339Time? = nil, startedAt: RFC3339Time, finishedAt: RFC3339Time? = nil
     ) {
         self.key = key
         self.action = action
@@ -61,9 +61,9 @@ public struct EffectEntry: Sendable, Hashable {
         o["attempts"] = .int(Int64(attempts))
         if let owner { o["owner"] = .string(owner) }
         if let lastError { o["lastError"] = .string(lastError) }
-        if let nextRetryAt { o["nextRetryAt"] = .string(nextRetryAt.description) }
-        o["startedAt"] = .string(startedAt.description)
-        if let finishedAt { o["finishedAt"] = .string(finishedAt.description) }
+        if let nextRetryAt { o["nextRetryAt"] = .string(nextRetryAt.microText) }
+        o["startedAt"] = .string(startedAt.microText)
+        if let finishedAt { o["finishedAt"] = .string(finishedAt.microText) }
         return .object(o)
     }
 
@@ -79,9 +79,9 @@ public struct EffectEntry: Sendable, Hashable {
         guard let phase = Phase(rawValue: phaseText) else {
             throw bad("phase", "'\(phaseText)' is not one of \(Phase.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        func time(_ field: String) throws(EffectLedgerError) -> MicroTime? {
+        func time(_ field: String) throws(EffectLedgerError) -> RFC3339Time? {
             guard let v = json[field], !v.isNull else { return nil }
-            guard let s = v.stringValue, let t = MicroTime(s) else { throw bad(field, "expected an RFC 3339 time, found \(v.serializedString)") }
+            guard let s = v.stringValue, let t = RFC3339Time(s) else { throw bad(field, "expected an RFC 3339 time, found \(v.serializedString)") }
             return t
         }
         guard let started = try time("startedAt") else { throw bad("startedAt", "an RFC 3339 time is required") }

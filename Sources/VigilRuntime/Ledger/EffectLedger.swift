@@ -6,7 +6,7 @@ import VigilJSON
 /// becomes after recording an attempt or its result. `EffectLedgerStore` does
 /// the reading and writing.
 ///
-/// Times are wall-clock `MicroTime`s because entries are compared across
+/// Times are wall-clock `RFC3339Time`s because entries are compared across
 /// replicas; skew between hosts shifts retries by that much and no more.
 public struct EffectLedger: Sendable, Hashable {
     /// Tuning: list bound, retry backoff, when a `Pending` entry counts as abandoned.
@@ -94,7 +94,7 @@ public struct EffectLedger: Sendable, Hashable {
     // MARK: Decisions
 
     /// What to do about `key`, as replica `owner`, at `now`.
-    public func decide(_ entries: [EffectEntry], key: EffectKey, owner: String, now: MicroTime) -> Decision {
+    public func decide(_ entries: [EffectEntry], key: EffectKey, owner: String, now: RFC3339Time) -> Decision {
         guard let entry = entries.last(where: { $0.key == key }) else { return .start }
         switch entry.phase {
         case .succeeded:
@@ -116,7 +116,7 @@ public struct EffectLedger: Sendable, Hashable {
     /// The list after recording that `owner` starts (or resumes) `key` at
     /// `now`: the entry becomes `Pending` with one more attempt and moves to
     /// the end (newest); the list is then bounded.
-    public func recordPending(_ entries: [EffectEntry], key: EffectKey, action: String, owner: String, now: MicroTime) -> [EffectEntry] {
+    public func recordPending(_ entries: [EffectEntry], key: EffectKey, action: String, owner: String, now: RFC3339Time) -> [EffectEntry] {
         var list = entries
         var entry = EffectEntry(key: key, action: action, phase: .pending, attempts: 0, owner: owner, startedAt: now)
         if let i = list.lastIndex(where: { $0.key == key }) {
@@ -133,7 +133,7 @@ public struct EffectLedger: Sendable, Hashable {
     /// gets `nextRetryAt = now + retryDelay(afterAttempts:)` unless it used
     /// the last allowed attempt. An entry that is missing (someone removed
     /// it) is recorded as a first attempt.
-    public func recordResult(_ entries: [EffectEntry], key: EffectKey, action: String, owner: String, result: Result, now: MicroTime) -> [EffectEntry] {
+    public func recordResult(_ entries: [EffectEntry], key: EffectKey, action: String, owner: String, result: Result, now: RFC3339Time) -> [EffectEntry] {
         var list = entries
         var entry: EffectEntry
         if let i = list.lastIndex(where: { $0.key == key }) {
@@ -151,7 +151,7 @@ public struct EffectLedger: Sendable, Hashable {
             entry.phase = .failed
             entry.lastError = message
             entry.nextRetryAt = entry.attempts >= policy.maxAttempts
-                ? nil : MicroTime(secondsSinceEpoch: now.secondsSinceEpoch + policy.retryDelay(afterAttempts: entry.attempts))
+                ? nil : RFC3339Time(secondsSinceEpoch: now.secondsSinceEpoch + policy.retryDelay(afterAttempts: entry.attempts))
         case .failedPermanently(let message):
             entry.phase = .failed
             entry.lastError = message

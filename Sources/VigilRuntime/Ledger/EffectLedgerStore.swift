@@ -1,6 +1,7 @@
 import Foundation
 import Kube
 import Metrics
+import VigilJSON
 
 /// Runs side effects of one object exactly once, through the ledger in its
 /// `status.effects` (docs/architecture.md, "Exactly-once effects"): read →
@@ -69,7 +70,7 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
     }
 
     /// Wall-clock now, as written into entries.
-    public func now() -> MicroTime { MicroTime(secondsSinceEpoch: wallClockAtZero + clock.now()) }
+    public func now() -> RFC3339Time { RFC3339Time(secondsSinceEpoch: wallClockAtZero + clock.now()) }
 
     /// The object's ledger as it is now.
     public func read() async throws -> EffectLedgerSnapshot {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VigilJSON
 
 /// Holds this replica's member lease `vigil-member-<id>`
 /// (docs/architecture.md, "Sharding"): a heartbeat renewed every retry
@@ -208,7 +209,7 @@ public final class MemberLease: Sendable {
         var r =
             current
             ?? MemberLeaseRecord(name: config.leaseName, ring: config.ring, holderIdentity: "", leaseDurationSeconds: config.leaseDurationSeconds)
-        let now = MicroTime(secondsSinceEpoch: Date().timeIntervalSince1970)
+        let now = RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970)
         if r.holderIdentity != me { r.leaseTransitions += current == nil ? 0 : 1 }
         if !continuing || r.holderIdentity != me || r.acquireTime == nil { r.acquireTime = now }
         r.name = config.leaseName
@@ -266,7 +267,7 @@ public final class MemberLease: Sendable {
                 guard var record = current, let rv = record.resourceVersion, record.holderIdentity == config.member.rawValue else { break }
                 record.holderIdentity = ""
                 record.leaseDurationSeconds = 1
-                record.renewTime = MicroTime(secondsSinceEpoch: Date().timeIntervalSince1970)
+                record.renewTime = RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970)
                 let released = record
                 let stored = try await bounded { [config, store] in try await store.updateMemberLease(namespace: config.namespace, released, precondition: rv) }
                 state.withLock { $0.record = stored }

@@ -1,4 +1,5 @@
 import Kube
+import VigilJSON
 
 /// One member lease `vigil-member-<id>` as membership reads and writes it:
 /// the lease spec (who holds it, when it was renewed) plus the labels and
@@ -35,8 +36,8 @@ public struct MemberLeaseRecord: Sendable, Hashable {
     /// The member holding the lease; empty when released.
     public var holderIdentity: String
     public var leaseDurationSeconds: Int
-    public var acquireTime: MicroTime?
-    public var renewTime: MicroTime?
+    public var acquireTime: RFC3339Time?
+    public var renewTime: RFC3339Time?
     public var leaseTransitions: Int
     /// `vigil.dev/address`.
     public var address: String?
@@ -54,7 +55,7 @@ public struct MemberLeaseRecord: Sendable, Hashable {
     public var resourceVersion: String?
 
     public init(
-        name: String, ring: String, holderIdentity: String, leaseDurationSeconds: Int, acquireTime: MicroTime? = nil, renewTime: MicroTime? = nil,
+        name: String, ring: String, holderIdentity: String, leaseDurationSeconds: Int, acquireTime: RFC3339Time? = nil, renewTime: RFC3339Time? = nil,
         leaseTransitions: Int = 0, address: String? = nil, ackEpoch: Int? = nil, leaving: Bool = false, deadInEpoch: Int? = nil,
         otherLabels: [String: String] = [:], otherAnnotations: [String: String] = [:], resourceVersion: String? = nil
     ) {
@@ -86,8 +87,8 @@ public struct MemberLeaseRecord: Sendable, Hashable {
         let dead = annotations.removeValue(forKey: Key.deadInEpoch).flatMap { Int($0) }
         self.init(
             name: lease.metadata.name ?? "", ring: ring, holderIdentity: spec?.holderIdentity ?? "",
-            leaseDurationSeconds: spec?.leaseDurationSeconds ?? 0, acquireTime: spec?.acquireTime.flatMap(MicroTime.init),
-            renewTime: spec?.renewTime.flatMap(MicroTime.init), leaseTransitions: spec?.leaseTransitions ?? 0, address: address, ackEpoch: ack,
+            leaseDurationSeconds: spec?.leaseDurationSeconds ?? 0, acquireTime: spec?.acquireTime.flatMap(RFC3339Time.init),
+            renewTime: spec?.renewTime.flatMap(RFC3339Time.init), leaseTransitions: spec?.leaseTransitions ?? 0, address: address, ackEpoch: ack,
             leaving: leaving, deadInEpoch: dead, otherLabels: labels, otherAnnotations: annotations, resourceVersion: lease.metadata.resourceVersion)
     }
 
@@ -119,7 +120,7 @@ public struct MemberLeaseRecord: Sendable, Hashable {
     /// The lease spec to write.
     public var leaseSpec: Lease.Spec {
         Lease.Spec(
-            holderIdentity: holderIdentity, leaseDurationSeconds: leaseDurationSeconds, acquireTime: acquireTime?.description,
-            renewTime: renewTime?.description, leaseTransitions: leaseTransitions)
+            holderIdentity: holderIdentity, leaseDurationSeconds: leaseDurationSeconds, acquireTime: acquireTime?.microText,
+            renewTime: renewTime?.microText, leaseTransitions: leaseTransitions)
     }
 }

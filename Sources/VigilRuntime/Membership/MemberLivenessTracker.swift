@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// The leader's judgement of member leases, without I/O (client-go's rule):
 /// a lease is expired when its holder is empty (released), when the leader
 /// has marked it dead and it has not been renewed since, or when its record
@@ -24,8 +26,8 @@ public struct MemberLivenessTracker: Sendable {
 
     struct Seen: Sendable, Hashable {
         var holder: String
-        var acquireTime: MicroTime?
-        var renewTime: MicroTime?
+        var acquireTime: RFC3339Time?
+        var renewTime: RFC3339Time?
         var since: Double
     }
 

@@ -1,3 +1,5 @@
+import Kube
+
 /// The work queue's bookkeeping as a value with no I/O: which keys are ready
 /// (in FIFO order), which are dirty (need processing), which are being
 /// processed, which wait for a time, and the retry rate limit. Every event
