@@ -10,6 +10,14 @@ deduplicates on webhook-id, and reports what it saw:
                      signature is wrong)
   GET  /stats        {"deliveries", "unique", "duplicates", "badSignatures", "failedOnPurpose"}
   GET  /deliveries   every delivery, in arrival order
+  GET  /requests     every POST as received (before any delay), in arrival
+                     order: headers (names in lower case), body (base64), the
+                     signature verdict (null without a secret), the status answered
+
+With --steps it is a scripted peer for tests instead: the N-th POST gets the
+N-th step's answer (the last step repeats): {"status", "headers", "body",
+"delay" (seconds to wait before answering)}; the signature is checked and
+recorded but does not decide the answer.
 
 The secret is given as Standard Webhooks' whsec_<base64> or as raw text
 (Vigil accepts both in its Secret). Prints one JSON line per delivery on
@@ -33,11 +41,12 @@ def key_bytes(secret: str) -> bytes:
 
 
 def verify(key: bytes, msg_id: str, timestamp: str, body: bytes, header: str, tolerance: int = 300) -> bool:
+    """Standard Webhooks' check; tolerance 0 skips the timestamp's age (for senders on a test clock)."""
     try:
         ts = int(timestamp)
     except ValueError:
         return False
-    if abs(time.time() - ts) > tolerance:
+    if tolerance and abs(time.time() - ts) > tolerance:
         return False
     expected = base64.b64encode(hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()).decode()
     for part in header.split():
@@ -48,11 +57,14 @@ def verify(key: bytes, msg_id: str, timestamp: str, body: bytes, header: str, to
 
 
 class State:
-    def __init__(self, key, fail_first, log):
+    def __init__(self, key, fail_first, log, steps=None, tolerance=300):
         self.lock = threading.Lock()
         self.key = key
         self.fail_first = fail_first
         self.log = log
+        self.steps = steps
+        self.tolerance = tolerance
+        self.requests = []
         self.deliveries = []
         self.attempts = {}
         self.bad = 0
@@ -92,6 +104,9 @@ def make_handler(state: State):
             elif self.path == "/deliveries":
                 with state.lock:
                     self.reply(200, list(state.deliveries))
+            elif self.path == "/requests":
+                with state.lock:
+                    self.reply(200, list(state.requests))
             else:
                 self.reply(404, {"error": "not found"})
 
@@ -101,7 +116,17 @@ def make_handler(state: State):
             msg_id = self.headers.get("webhook-id", "")
             ts = self.headers.get("webhook-timestamp", "")
             sig = self.headers.get("webhook-signature", "")
-            if state.key is not None and not verify(state.key, msg_id, ts, body, sig):
+            verified = None if state.key is None else verify(state.key, msg_id, ts, body, sig, state.tolerance)
+            with state.lock:
+                request = {"headers": [[k.lower(), v] for k, v in self.headers.items()],
+                           "body": base64.b64encode(body).decode(), "verified": verified, "status": None}
+                index = len(state.requests)
+                state.requests.append(request)
+            if state.steps is not None:
+                self.scripted(state.steps[min(index, len(state.steps) - 1)], request)
+                return
+            if verified is False:
+                request["status"] = 401
                 with state.lock:
                     state.bad += 1
                 self.reply(401, {"error": "bad signature"})
@@ -128,10 +153,25 @@ def make_handler(state: State):
                     if state.log:
                         print(json.dumps({"delivery": msg_id, "duplicate": duplicate,
                                           "namespace": (payload or {}).get("namespace")}), flush=True)
+            request["status"] = 500 if fail else 204
             if fail:
                 self.reply(500, {"error": "failing on purpose", "attempt": n})
             else:
                 self.reply(204)
+
+        def scripted(self, step, request):
+            request["status"] = step["status"]
+            time.sleep(step.get("delay", 0))
+            out = step.get("body", "").encode()
+            try:
+                self.send_response(step["status"])
+                for k, v in step.get("headers", {}).items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+            except OSError:
+                pass  # the sender gave up (time-out tests)
 
     return Handler
 
@@ -142,9 +182,15 @@ def main():
     p.add_argument("--secret", help="signing secret (whsec_<base64> or raw); omit to accept unsigned deliveries")
     p.add_argument("--fail-first", type=int, default=0, help="answer 500 to the first N deliveries of each webhook-id")
     p.add_argument("--log", action="store_true", help="print a JSON line per delivery")
+    p.add_argument("--steps", type=json.loads, help="a JSON list of scripted answers (see above)")
+    p.add_argument("--tolerance", type=int, default=300,
+                   help="seconds a webhook-timestamp may be off the wall clock (0: not checked)")
     a = p.parse_args()
-    state = State(key_bytes(a.secret) if a.secret else None, a.fail_first, a.log)
+    if a.steps is not None and (not isinstance(a.steps, list) or not a.steps):
+        p.error("--steps must be a non-empty JSON list")
+    state = State(key_bytes(a.secret) if a.secret else None, a.fail_first, a.log, a.steps, a.tolerance)
     server = ThreadingHTTPServer(("127.0.0.1", a.port), make_handler(state))
+    server.daemon_threads = True
     print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
     try:
         server.serve_forever()
