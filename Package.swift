@@ -103,7 +103,7 @@ let package = Package(
             name: "VigilLoadTest",
             dependencies: [
                 "Kube",
-                "TestSupport",
+                "ProcessFixtures",
                 "VigilHost",
                 "VigilHTTP",
                 "VigilJSON",
@@ -173,17 +173,17 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilHTTPTests",
-            dependencies: ["VigilHTTP", "TestSupport"]
+            dependencies: ["VigilHTTP", "ProcessFixtures"]
         ),
+        // Child processes (kube-sim, nginx, Python peers) for the test suites, the benchmarks and vigil-loadtest.
         .target(
-            name: "TestSupport",
-            path: "Tests/TestSupport"
+            name: "ProcessFixtures"
         ),
         .testTarget(
             name: "VigilRuntimeTests",
             dependencies: [
                 "VigilRuntime",
-                "TestSupport",
+                "ProcessFixtures",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
@@ -197,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilControllersTests",
-            dependencies: ["VigilControllers", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilRuntime", "TestSupport"]
+            dependencies: ["VigilControllers", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilRuntime", "ProcessFixtures"]
         ),
         .testTarget(
             name: "VigilLoadTestTests",
@@ -205,7 +205,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeTests",
-            dependencies: ["Kube", "TestSupport"],
+            dependencies: ["Kube", "ProcessFixtures"],
             exclude: ["Fixtures"]
         ),
     ],

@@ -1,6 +1,6 @@
 import Foundation
 import Kube
-import TestSupport
+import ProcessFixtures
 import VigilHTTP
 import VigilJSON
 

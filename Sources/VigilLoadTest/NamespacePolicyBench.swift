@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Kube
-import TestSupport
+import ProcessFixtures
 import VigilAPI
 import VigilHTTP
 import VigilJSON

@@ -1,7 +1,7 @@
 import Foundation
 import Kube
 import Testing
-import TestSupport
+import ProcessFixtures
 
 /// The client against a real kube-sim process: every verb and subresource,
 /// watches that survive dropped streams and 410s, and 429 storms.

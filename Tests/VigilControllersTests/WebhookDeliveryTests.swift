@@ -1,5 +1,5 @@
 import Testing
-import TestSupport
+import ProcessFixtures
 import VigilControllers
 import VigilHTTP
 import VigilRuntime

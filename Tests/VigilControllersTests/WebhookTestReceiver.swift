@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import TestSupport
+import ProcessFixtures
 import VigilHTTP
 import VigilJSON
 import VigilRuntime

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TestSupport
+import ProcessFixtures
 import VigilHTTP
 
 /// Runs `body` and returns the `HTTPClientError` it threw (nil, with an issue, if it succeeded).

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TestSupport
+import ProcessFixtures
 import VigilHTTP
 
 /// Splits a byte stream into lines.

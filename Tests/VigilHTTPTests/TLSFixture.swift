@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import ProcessFixtures
 
 /// Certificates made with the `openssl` CLI in a temporary directory, and an nginx
 /// (`listen … ssl http2`, `ssl_verify_client on`) proxying to a kube-sim.

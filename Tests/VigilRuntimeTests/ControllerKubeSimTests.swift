@@ -1,7 +1,7 @@
 import Kube
 import Synchronization
 import Testing
-import TestSupport
+import ProcessFixtures
 
 @testable import VigilRuntime
 

@@ -1,7 +1,7 @@
 import Foundation
 import Kube
 import Synchronization
-import TestSupport
+import ProcessFixtures
 import Testing
 import VigilJSON
 import VigilRuntime

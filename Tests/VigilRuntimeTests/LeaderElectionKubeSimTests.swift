@@ -1,6 +1,6 @@
 import Kube
 import Synchronization
-import TestSupport
+import ProcessFixtures
 import Testing
 import VigilJSON
 import VigilRuntime

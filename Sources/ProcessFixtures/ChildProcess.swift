@@ -11,6 +11,8 @@ public final class ChildProcess: @unchecked Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        // Never the test process's own standard input (children inherited it).
+        process.standardInput = FileHandle.nullDevice
         self.name = name
     }
 
