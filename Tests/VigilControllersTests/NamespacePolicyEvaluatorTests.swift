@@ -30,7 +30,7 @@ import VigilJSON
         #expect(at.decisions.map(\.reason) == ["ConditionMet"])
         #expect(at.decisions.allSatisfy { $0.message.contains("\"expire\"") })
         #expect(at.decisions.first?.message.hasSuffix("will delete namespace demo") == true, "\(at.decisions)")
-        #expect(at.memory.policy("expire")?.conditionMetAt == due)
+        #expect(at.progress.policy("expire")?.conditionMetAt == due)
     }
 
     @Test func requeueIsTheExactTimeToTheNextEvaluation() {
@@ -72,11 +72,11 @@ import VigilJSON
         #expect(message.contains("reached its ttl 1h") && message.contains("delete namespace demo: done") && message.contains("deactivated"), "\(message)")
 
         // The spec patch was lost (crash): still armed, but the status says it fired.
-        let (status, memory) = try F.stored(done)
+        let (status, progress) = try F.stored(done)
         #expect(status.policies.first?.state == .fired)
         var again = policy
         again.status = status
-        let next = NamespacePolicyEvaluator.evaluate(policy: again, facts: F.facts(now: now.adding(.seconds(5)), memory: memory))
+        let next = NamespacePolicyEvaluator.evaluate(policy: again, facts: F.facts(now: now.adding(.seconds(5)), progress: progress))
         #expect(next.plan == nil)
         #expect(next.deactivate)
         #expect(next.policy("expire")?.state == .fired)
@@ -85,13 +85,13 @@ import VigilJSON
 
     @Test func deactivatedPlansNothingAndRemembersTheDormantGeneration() {
         let policy = F.policy([F.rule("expire", .ttl(oneHour))], generation: 4, deactivated: true)
-        let e = NamespacePolicyEvaluator.evaluate(policy: policy, facts: F.facts(now: F.created.adding(.hours(5)), memory: NamespacePolicyMemory(armedGeneration: 1)))
+        let e = NamespacePolicyEvaluator.evaluate(policy: policy, facts: F.facts(now: F.created.adding(.hours(5)), progress: NamespacePolicyProgress(armedGeneration: 1)))
         #expect(e.plan == nil)
         #expect(e.deactivate == false)
         #expect(e.requeueAfter == nil)
         #expect(e.condition("Ready")?.status == .true)
         #expect(e.condition("Ready")?.reason == "Deactivated")
-        #expect(e.memory.dormantGeneration == 4)
+        #expect(e.progress.dormantGeneration == 4)
         #expect(e.policy("expire")?.conditionMet == false)
         #expect(e.decisions.map(\.reason) == ["Deactivated"])
     }
@@ -104,22 +104,22 @@ import VigilJSON
 
         // An edit while the action is pending (generation 2, still armed) keeps the key.
         let (pendingStatus, pendingMemory) = try F.stored(first)
-        let edited = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, generation: 2, status: pendingStatus), facts: F.facts(now: now.adding(.seconds(1)), memory: pendingMemory))
+        let edited = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, generation: 2, status: pendingStatus), facts: F.facts(now: now.adding(.seconds(1)), progress: pendingMemory))
         #expect(edited.plan?.trigger == "nsp/expire/g1")
 
         let fired = edited.recording(.succeeded, at: now.adding(.seconds(2)))
         let (s1, m1) = try F.stored(fired)
         // Vigil sets deactivated (generation 3); a person re-arms (generation 4).
-        let dormant = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, generation: 3, deactivated: true, status: s1), facts: F.facts(now: now.adding(.seconds(3)), memory: m1))
+        let dormant = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, generation: 3, deactivated: true, status: s1), facts: F.facts(now: now.adding(.seconds(3)), progress: m1))
         let (s2, m2) = try F.stored(dormant)
         #expect(m2.dormantGeneration == 3)
         let rearmedAt = now.adding(.minutes(10))
-        let rearmed = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, generation: 4, deactivated: false, status: s2), facts: F.facts(now: rearmedAt, memory: m2))
+        let rearmed = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, generation: 4, deactivated: false, status: s2), facts: F.facts(now: rearmedAt, progress: m2))
         #expect(rearmed.plan?.trigger == "nsp/expire/g4")
         #expect(rearmed.plan?.trigger != first.plan?.trigger)
-        #expect(rearmed.memory.armedGeneration == 4)
-        #expect(rearmed.memory.armedAt == rearmedAt)
-        #expect(rearmed.memory.dormantGeneration == nil)
+        #expect(rearmed.progress.armedGeneration == 4)
+        #expect(rearmed.progress.armedAt == rearmedAt)
+        #expect(rearmed.progress.dormantGeneration == nil)
         #expect(rearmed.decisions.first?.reason == "Rearmed")
     }
 
@@ -135,16 +135,16 @@ import VigilJSON
         #expect(e.condition("Fired")?.reason == "DryRun")
         #expect(e.decisions.map(\.reason) == ["DryRun"])
 
-        let (status, memory) = try F.stored(e)
+        let (status, progress) = try F.stored(e)
         #expect(status.dryRunActions.count == 1)
-        let again = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, dryRun: true, status: status), facts: F.facts(now: now.adding(.minutes(1)), memory: memory))
+        let again = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, dryRun: true, status: status), facts: F.facts(now: now.adding(.minutes(1)), progress: progress))
         #expect(again.dryRunActions.isEmpty)
         #expect(again.policy("expire")?.state == .dryRun)
         #expect(again.deactivate == false)
         #expect(again.plan == nil)
 
         // Dry run off (a spec edit): the policy now fires for real.
-        let real = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, generation: 2, dryRun: false, status: status), facts: F.facts(now: now.adding(.minutes(2)), memory: memory))
+        let real = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, generation: 2, dryRun: false, status: status), facts: F.facts(now: now.adding(.minutes(2)), progress: progress))
         #expect(real.plan?.policy == "expire")
         #expect(real.plan?.trigger == "nsp/expire/g1")
     }
@@ -208,9 +208,9 @@ import VigilJSON
         let rules = [F.rule("expire", .ttl(oneHour))]
         let now = F.created.adding(.hours(2))
         let first = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules), facts: F.facts(now: now))
-        let (status, memory) = try F.stored(first)
+        let (status, progress) = try F.stored(first)
         // The delete went out, the replica died before recording; the namespace is now gone.
-        let later = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, status: status), facts: F.facts(now: now.adding(.seconds(30)), namespace: .missing, memory: memory))
+        let later = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, status: status), facts: F.facts(now: now.adding(.seconds(30)), namespace: .missing, progress: progress))
         #expect(later.plan?.action == .deleteNamespace(namespace: "demo", alreadyGone: true))
         #expect(later.plan?.trigger == first.plan?.trigger)
         #expect(later.condition("Ready")?.status == .true)
@@ -235,7 +235,7 @@ import VigilJSON
         #expect(e.plan?.rule.name == "notify")
         #expect(e.policy("delete")?.conditionMet == true)
         #expect(e.policy("delete")?.message.contains("waits for policy \"notify\"") == true)
-        #expect(e.memory.policy("delete")?.conditionMetAt == nil)
+        #expect(e.progress.policy("delete")?.conditionMetAt == nil)
         #expect(e.policy("not-yet")?.nextEvaluation == F.created.adding(.hours(10)))
 
         let retry = e.recording(.retrying(error: "HTTP 503", nextAttemptAt: now.adding(.seconds(5))), at: now)
@@ -251,8 +251,8 @@ import VigilJSON
         #expect(failed.deactivate == false)
         #expect(failed.requeueAfter == 0.05)
         #expect(failed.decisions.filter { $0.policy == "notify" }.map(\.reason) == ["ActionFailed"])
-        let (status, memory) = try F.stored(failed)
-        let next = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, status: status), facts: F.facts(now: now.adding(.seconds(1)), memory: memory))
+        let (status, progress) = try F.stored(failed)
+        let next = NamespacePolicyEvaluator.evaluate(policy: F.policy(rules, status: status), facts: F.facts(now: now.adding(.seconds(1)), progress: progress))
         #expect(next.plan?.policy == "delete")
         #expect(next.policy("notify")?.state == .failed)
     }
@@ -268,6 +268,6 @@ import VigilJSON
         #expect(patch[path: ["policies"]]?[0]?["trigger"] == "nsp/expire/g1")
         #expect(patch["armedGeneration"] == .int(1))
         #expect(patch["dormantGeneration"] == .null)
-        #expect(NamespacePolicyMemory(status: patch) == e.memory)
+        #expect(NamespacePolicyProgress(status: patch) == e.progress)
     }
 }

@@ -16,10 +16,10 @@ import VigilJSON
     }
 
     /// Armed at `F.created`; default initialDelay 60s, period 10s.
-    func evaluate(at offset: Int64, pods: [Pod], min: Int? = nil, memory: NamespacePolicyMemory? = nil) -> NamespacePolicyEvaluation {
+    func evaluate(at offset: Int64, pods: [Pod], min: Int? = nil, progress: NamespacePolicyProgress? = nil) -> NamespacePolicyEvaluation {
         let policy = F.policy([F.rule("done", Self.condition(min: min))])
-        let mem = memory ?? NamespacePolicyMemory(armedGeneration: 1, armedAt: F.created)
-        return NamespacePolicyEvaluator.evaluate(policy: policy, facts: F.facts(now: F.created.adding(.seconds(offset)), pods: pods, memory: mem))
+        let mem = progress ?? NamespacePolicyProgress(armedGeneration: 1, armedAt: F.created)
+        return NamespacePolicyEvaluator.evaluate(policy: policy, facts: F.facts(now: F.created.adding(.seconds(offset)), pods: pods, progress: mem))
     }
 
     @Test func notLookedAtBeforeTheInitialDelay() {
@@ -35,7 +35,7 @@ import VigilJSON
     @Test func firstArmingCountsFromTheResourcesCreation() {
         let policy = F.policy([F.rule("done", Self.condition())])
         let e = NamespacePolicyEvaluator.evaluate(policy: policy, facts: F.facts(now: F.created.adding(.seconds(30))))
-        #expect(e.memory.armedAt == F.created)
+        #expect(e.progress.armedAt == F.created)
         #expect(e.nextEvaluation == F.created.adding(.seconds(60)))
     }
 
@@ -54,16 +54,16 @@ import VigilJSON
     @Test func podsSeenSucceededThenDeletedCountAsDone() throws {
         let first = evaluate(at: 60, pods: [pod("a", .succeeded), pod("b", .running)], min: 2)
         #expect(first.plan == nil)
-        #expect(first.memory.policy("done")?.succeededPods == ["uid-a"])
-        let second = evaluate(at: 70, pods: [pod("b", .succeeded)], min: 2, memory: first.memory)
+        #expect(first.progress.policy("done")?.succeededPods == ["uid-a"])
+        let second = evaluate(at: 70, pods: [pod("b", .succeeded)], min: 2, progress: first.progress)
         #expect(second.plan?.policy == "done")
-        #expect(second.memory.policy("done")?.succeededPods == ["uid-a", "uid-b"])
-        // Both gone later: still met from memory (round-tripped through status).
-        let (_, memory) = try F.stored(evaluate(at: 70, pods: [pod("b", .running)], min: 2, memory: first.memory))
-        let empty = evaluate(at: 80, pods: [], min: 2, memory: memory)
+        #expect(second.progress.policy("done")?.succeededPods == ["uid-a", "uid-b"])
+        // Both gone later: still met from progress (round-tripped through status).
+        let (_, progress) = try F.stored(evaluate(at: 70, pods: [pod("b", .running)], min: 2, progress: first.progress))
+        let empty = evaluate(at: 80, pods: [], min: 2, progress: progress)
         #expect(empty.plan == nil)  // only a was seen
-        let seenBoth = NamespacePolicyMemory(armedGeneration: 1, armedAt: F.created, policies: [.init(name: "done", trigger: "nsp/done/g1", succeededPods: ["uid-a", "uid-b"])])
-        let gone = evaluate(at: 80, pods: [], min: 2, memory: seenBoth)
+        let seenBoth = NamespacePolicyProgress(armedGeneration: 1, armedAt: F.created, policies: [.init(name: "done", trigger: "nsp/done/g1", succeededPods: ["uid-a", "uid-b"])])
+        let gone = evaluate(at: 80, pods: [], min: 2, progress: seenBoth)
         #expect(gone.plan?.policy == "done")
         #expect(gone.policy("done")?.message.contains("no pods matching job=e2e are left and 2 were seen succeeded") == true)
     }
@@ -80,20 +80,20 @@ import VigilJSON
         let e = evaluate(at: 60, pods: [pod("a", .succeeded), pod("b", .succeeded)], min: 3)
         #expect(e.plan == nil)
         #expect(e.policy("done")?.message.contains("only 2 of minSucceeded 3 seen succeeded") == true)
-        let enough = evaluate(at: 70, pods: [pod("c", .succeeded)], min: 3, memory: e.memory)
+        let enough = evaluate(at: 70, pods: [pod("c", .succeeded)], min: 3, progress: e.progress)
         #expect(enough.plan?.policy == "done")
     }
 
     @Test func seenPodsAreRecordedOnlyUpToMinSucceeded() {
         let pods = (0..<10).map { pod("p\($0)", .succeeded) }
         let e = evaluate(at: 60, pods: pods, min: 2)
-        #expect(e.memory.policy("done")?.succeededPods.count == 2)
+        #expect(e.progress.policy("done")?.succeededPods.count == 2)
     }
 
     @Test func aLatchedConditionStaysPlannedWhenThePodsDisappear() throws {
         let met = evaluate(at: 60, pods: [pod("a", .succeeded)])
         #expect(met.plan != nil)
-        let later = evaluate(at: 300, pods: [pod("new", .running)], memory: met.memory)
+        let later = evaluate(at: 300, pods: [pod("new", .running)], progress: met.progress)
         #expect(later.plan?.trigger == met.plan?.trigger)
         #expect(later.decisions.isEmpty)
     }

@@ -21,19 +21,19 @@ enum NSPFixture {
         return p
     }
 
-    static func facts(now: RFC3339Time, namespace: NamespacePolicyFacts.TargetNamespace = .active(createdAt: created), pods: [NamespacePolicyFacts.Pod] = [], memory: NamespacePolicyMemory = NamespacePolicyMemory()) -> NamespacePolicyFacts {
-        NamespacePolicyFacts(now: now, namespace: namespace, pods: pods, memory: memory)
+    static func facts(now: RFC3339Time, namespace: NamespacePolicyFacts.TargetNamespace = .active(createdAt: created), pods: [NamespacePolicyFacts.Pod] = [], progress: NamespacePolicyProgress = NamespacePolicyProgress()) -> NamespacePolicyFacts {
+        NamespacePolicyFacts(now: now, namespace: namespace, pods: pods, progress: progress)
     }
 
     /// What the next reconcile reads back: the status written from `evaluation`
-    /// (round-tripped through JSON) and the memory in it.
-    static func stored(_ evaluation: NamespacePolicyEvaluation, previous: NamespacePolicyStatus? = nil) throws -> (NamespacePolicyStatus, NamespacePolicyMemory) {
+    /// (round-tripped through JSON) and the progress in it.
+    static func stored(_ evaluation: NamespacePolicyEvaluation, previous: NamespacePolicyStatus? = nil) throws -> (NamespacePolicyStatus, NamespacePolicyProgress) {
         let patch = evaluation.statusPatch(previous: previous)
         let text = patch.serializedString
         let json = try JSON.parse(text)
         var clean = json
         for k in ["armedGeneration", "armedAt", "dormantGeneration"] where clean[k] == .null { clean[k] = nil }
-        return (try NamespacePolicyStatus(json: clean), NamespacePolicyMemory(status: json))
+        return (try NamespacePolicyStatus(json: clean), NamespacePolicyProgress(status: json))
     }
 
     /// RFC 7386 JSON merge patch, for checking planned patches.

@@ -3,7 +3,7 @@ import VigilJSON
 
 extension NamespacePolicyEvaluation {
     /// This evaluation after the reconciler carried out `plan` with `outcome`
-    /// at `time`: the policy's state, the memory, `Fired`, the Events,
+    /// at `time`: the policy's state, the progress, `Fired`, the Events,
     /// `deactivate` and the requeue updated. Without a plan it is returned
     /// unchanged.
     ///
@@ -20,10 +20,10 @@ extension NamespacePolicyEvaluation {
     public func recording(_ outcome: NamespacePolicyActionOutcome, at time: RFC3339Time, minimumRequeue: Double = 0.05) -> NamespacePolicyEvaluation {
         guard let plan, let vi = policies.firstIndex(where: { $0.name == plan.policy }) else { return self }
         var copy = self
-        var mi = copy.memory.policies.firstIndex { $0.name == plan.policy }
+        var mi = copy.progress.policies.firstIndex { $0.name == plan.policy }
         if mi == nil {
-            copy.memory.policies.append(NamespacePolicyMemory.Policy(name: plan.policy, trigger: plan.trigger, conditionMetAt: plan.conditionMetAt))
-            mi = copy.memory.policies.count - 1
+            copy.progress.policies.append(NamespacePolicyProgress.Policy(name: plan.policy, trigger: plan.trigger, conditionMetAt: plan.conditionMetAt))
+            mi = copy.progress.policies.count - 1
         }
         let name = NamespacePolicyEvaluator.quotedName(plan.policy)
         let summary = plan.action.summary
@@ -39,8 +39,8 @@ extension NamespacePolicyEvaluation {
         }
         switch outcome {
         case .succeeded:
-            copy.memory.policies[mi!].outcome = .fired
-            copy.memory.policies[mi!].outcomeAt = time
+            copy.progress.policies[mi!].outcome = .fired
+            copy.progress.policies[mi!].outcomeAt = time
             copy.policies[vi].state = .fired
             copy.policies[vi].firedAt = time
             copy.policies[vi].nextEvaluation = nil
@@ -64,8 +64,8 @@ extension NamespacePolicyEvaluation {
             copy.nextEvaluation = earliest
             copy.requeueAfter = earliest.map { NamespacePolicyEvaluator.requeue(from: time, to: $0, minimum: minimumRequeue) }
         case .failed(let error):
-            copy.memory.policies[mi!].outcome = .failed
-            copy.memory.policies[mi!].outcomeAt = time
+            copy.progress.policies[mi!].outcome = .failed
+            copy.progress.policies[mi!].outcomeAt = time
             copy.policies[vi].state = .failed
             copy.policies[vi].firedAt = time
             copy.policies[vi].nextEvaluation = nil

@@ -38,15 +38,15 @@ public struct NamespacePolicyEvaluation: Sendable, Hashable {
     public var conditions: [StatusCondition]
     /// The Events to emit.
     public var decisions: [NamespacePolicyDecision]
-    /// The memory to store (see `NamespacePolicyMemory+Status.swift`).
-    public var memory: NamespacePolicyMemory
+    /// The progress to store (see `NamespacePolicyProgress+Status.swift`).
+    public var progress: NamespacePolicyProgress
     /// The earliest `nextEvaluation` of the policies; nil when nothing is scheduled.
     public var nextEvaluation: RFC3339Time?
     /// Seconds until `nextEvaluation`, at least the evaluator's minimum
     /// (0.05 s); nil when there is nothing to wait for.
     public var requeueAfter: Double?
 
-    public init(now: RFC3339Time, observedGeneration: Int64?, policies: [PolicyEvaluation], plan: NamespacePolicyPlan? = nil, deactivate: Bool = false, dryRunActions: [DryRunAction] = [], conditions: [StatusCondition], decisions: [NamespacePolicyDecision] = [], memory: NamespacePolicyMemory, nextEvaluation: RFC3339Time? = nil, requeueAfter: Double? = nil) {
+    public init(now: RFC3339Time, observedGeneration: Int64?, policies: [PolicyEvaluation], plan: NamespacePolicyPlan? = nil, deactivate: Bool = false, dryRunActions: [DryRunAction] = [], conditions: [StatusCondition], decisions: [NamespacePolicyDecision] = [], progress: NamespacePolicyProgress, nextEvaluation: RFC3339Time? = nil, requeueAfter: Double? = nil) {
         self.now = now
         self.observedGeneration = observedGeneration
         self.policies = policies
@@ -55,7 +55,7 @@ public struct NamespacePolicyEvaluation: Sendable, Hashable {
         self.dryRunActions = dryRunActions
         self.conditions = conditions
         self.decisions = decisions
-        self.memory = memory
+        self.progress = progress
         self.nextEvaluation = nextEvaluation
         self.requeueAfter = requeueAfter
     }
@@ -67,8 +67,8 @@ public struct NamespacePolicyEvaluation: Sendable, Hashable {
     public func condition(_ type: String) -> StatusCondition? { conditions.first { $0.type == type } }
 
     /// The body of a JSON merge patch for the status subresource:
-    /// `observedGeneration`, `conditions`, `policies` (with the memory's
-    /// members), the memory's top-level members, and `dryRunActions` (the
+    /// `observedGeneration`, `conditions`, `policies` (with the progress's
+    /// members), the progress's top-level members, and `dryRunActions` (the
     /// previous ones plus the new, the most recent `maxDryRunActions`).
     /// `effects` is left out: the effect ledger owns it.
     public func statusPatch(previous: NamespacePolicyStatus?, maxDryRunActions: Int = 20) -> JSON {
@@ -78,10 +78,10 @@ public struct NamespacePolicyEvaluation: Sendable, Hashable {
         o["policies"] = .array(
             policies.map { p in
                 guard case .object(var entry) = p.status.json else { return p.status.json }
-                for (k, v) in memory.policyMembers(p.name) { entry[k] = v }
+                for (k, v) in progress.policyMembers(p.name) { entry[k] = v }
                 return .object(entry)
             })
-        for (k, v) in memory.statusMembers { o[k] = v }
+        for (k, v) in progress.statusMembers { o[k] = v }
         if !dryRunActions.isEmpty {
             let all = (previous?.dryRunActions ?? []) + dryRunActions
             o["dryRunActions"] = .array(all.suffix(max(0, maxDryRunActions)).map(\.json))

@@ -64,145 +64,169 @@ public enum NamespacePolicyEvaluator {
     /// Evaluates a decoded resource (defaulted here; defaulting twice is harmless).
     public static func evaluate(policy raw: NamespacePolicy, facts: NamespacePolicyFacts, options: Options = Options()) -> NamespacePolicyEvaluation {
         let policy = raw.defaulted()
-        let now = facts.now
-        let generation = policy.generation ?? 0
-        let previous = policy.status
         var validation = options.validation
         if let ns = policy.namespace, !ns.isEmpty { validation.defaultNamespace = ns }
         let problems = NamespacePolicyValidator(options: validation).problems(in: policy)
         if !problems.isEmpty {
-            return invalid(subject: policy.subject, problems: problems, policyNames: policy.spec.policies.map(\.name), generation: policy.generation, previous: previous, facts: facts)
+            return invalid(subject: policy.subject, problems: problems, policyNames: policy.spec.policies.map(\.name), generation: policy.generation, previous: policy.status, facts: facts)
         }
-        let target = policy.targetNamespace ?? ""
-        var memory = facts.memory
+        if policy.spec.isDeactivated { return dormant(policy, facts: facts) }
+        return armed(policy, facts: facts, options: options)
+    }
+
+    /// A deactivated resource: remember that it was seen so (a later
+    /// generation with `deactivated: false` re-arms it), evaluate nothing.
+    static func dormant(_ policy: NamespacePolicy, facts: NamespacePolicyFacts) -> NamespacePolicyEvaluation {
+        let now = facts.now
+        let previous = policy.status
+        var progress = facts.progress
+        progress.dormantGeneration = policy.generation ?? 0
+        let verdicts = policy.spec.policies.enumerated().map { i, rule in
+            let p = progress.policy(rule.name)
+            let outcome = p?.outcome
+            let message = outcome.map { "\(describe(outcome: $0, at: p?.outcomeAt)); deactivated: set spec.deactivated to false to re-arm" }
+                ?? "not evaluated: the NamespacePolicy is deactivated; set spec.deactivated to false to re-arm"
+            return PolicyEvaluation(name: rule.name, index: i, conditionMet: false, message: message, state: outcome ?? .waiting, firedAt: p?.outcomeAt)
+        }
+        let ready = condition(NamespacePolicyStatus.readyCondition, .true, "Deactivated", "the policies are deactivated; set spec.deactivated to false to re-arm", generation: policy.generation, previous: previous, now: now)
         var decisions: [NamespacePolicyDecision] = []
-        let rules = policy.spec.policies
-
-        // Dormant: remember that it was seen so, evaluate nothing.
-        if policy.spec.isDeactivated {
-            memory.dormantGeneration = generation
-            let verdicts = rules.enumerated().map { i, rule in
-                let p = memory.policy(rule.name)
-                let outcome = p?.outcome
-                let message = outcome.map { "\(describe(outcome: $0, at: p?.outcomeAt)); deactivated: set spec.deactivated to false to re-arm" }
-                    ?? "not evaluated: the NamespacePolicy is deactivated; set spec.deactivated to false to re-arm"
-                return PolicyEvaluation(name: rule.name, index: i, conditionMet: false, message: message, state: outcome ?? .waiting, firedAt: p?.outcomeAt)
-            }
-            let ready = condition(NamespacePolicyStatus.readyCondition, .true, "Deactivated", "the policies are deactivated; set spec.deactivated to false to re-arm", generation: policy.generation, previous: previous, now: now)
-            if previous?.condition(NamespacePolicyStatus.readyCondition)?.reason != "Deactivated" {
-                decisions.append(NamespacePolicyDecision(policy: nil, reason: "Deactivated", message: "\(policy.subject) is deactivated: no policy is evaluated until spec.deactivated is set back to false"))
-            }
-            let fired = previous?.condition(NamespacePolicyStatus.firedCondition)
-                ?? condition(NamespacePolicyStatus.firedCondition, .false, "NotFired", "no policy has fired", generation: policy.generation, previous: previous, now: now)
-            var firedNow = fired
-            firedNow.observedGeneration = policy.generation
-            return NamespacePolicyEvaluation(now: now, observedGeneration: policy.generation, policies: verdicts, conditions: [ready, firedNow], decisions: decisions, memory: memory)
+        if previous?.condition(NamespacePolicyStatus.readyCondition)?.reason != "Deactivated" {
+            decisions.append(NamespacePolicyDecision(policy: nil, reason: "Deactivated", message: "\(policy.subject) is deactivated: no policy is evaluated until spec.deactivated is set back to false"))
         }
+        var fired = previous?.condition(NamespacePolicyStatus.firedCondition)
+            ?? condition(NamespacePolicyStatus.firedCondition, .false, "NotFired", "no policy has fired", generation: policy.generation, previous: previous, now: now)
+        fired.observedGeneration = policy.generation
+        return NamespacePolicyEvaluation(now: now, observedGeneration: policy.generation, policies: verdicts, conditions: [ready, fired], decisions: decisions, progress: progress)
+    }
 
-        // Armed: start a new arming on first sight or after a dormant generation.
-        if memory.armedGeneration == nil || (memory.dormantGeneration.map { generation > $0 } ?? false) {
-            let rearmed = memory.armedGeneration != nil
-            memory.armedGeneration = generation
-            memory.armedAt = rearmed ? now : (policy.metadata["creationTimestamp"]?.stringValue.flatMap(RFC3339Time.init) ?? now)
-            memory.dormantGeneration = nil
-            if rearmed {
-                decisions.append(NamespacePolicyDecision(policy: nil, reason: "Rearmed", message: "\(policy.subject) was re-armed at generation \(generation): its policies are evaluated again and may fire again"))
-            }
-        }
-        let armedGeneration = memory.armedGeneration ?? generation
-        let armedAt = memory.armedAt ?? now
-        let dryRun = policy.spec.isDryRun
-
-        // Progress of this arming only, in spec order.
-        var progress: [NamespacePolicyMemory.Policy] = rules.map { rule in
-            let trigger = NamespacePolicyPlan.trigger(policy: rule.name, armedGeneration: armedGeneration)
-            if let p = memory.policy(rule.name), p.trigger == trigger { return p }
-            return NamespacePolicyMemory.Policy(name: rule.name, trigger: trigger)
-        }
-
-        var verdicts: [PolicyEvaluation] = []
+    /// What one pass over an armed resource's policies produced so far.
+    struct Pass {
         var plan: NamespacePolicyPlan?
         var dryRuns: [DryRunAction] = []
-        let firedIndex = progress.firstIndex { $0.outcome == .fired }
-        for (i, rule) in rules.enumerated() {
-            var p = progress[i]
-            if p.outcome == .dryRun && !dryRun {
-                // A dry-run record does not count once dry run is off: evaluate afresh.
-                p = NamespacePolicyMemory.Policy(name: p.name, trigger: p.trigger, succeededPods: p.succeededPods)
-            }
-            let action = plannedAction(rule.action, namespace: target, facts: facts.namespace)
-            if let outcome = p.outcome {
-                verdicts.append(PolicyEvaluation(name: rule.name, index: i, conditionMet: outcome != .failed, message: describe(outcome: outcome, at: p.outcomeAt) + ": \(action.summary)", state: outcome, firedAt: p.outcomeAt))
-                continue
-            }
-            var check: ConditionCheck
-            if let metAt = p.conditionMetAt {
-                check = ConditionCheck(met: true, message: "the condition held at \(metAt.text)", state: .evaluating)
-            } else {
-                check = evaluateCondition(rule.condition, target: target, facts: facts, armedAt: armedAt, seen: p.succeededPods)
-                p.succeededPods = check.succeededPods ?? p.succeededPods
-            }
-            var verdict = PolicyEvaluation(name: rule.name, index: i, conditionMet: check.met, message: check.message, state: check.state, nextEvaluation: check.met ? nil : check.next, lastEvaluation: check.looked ? now : nil)
-            if check.met && firedIndex == nil {
-                let newlyMet = p.conditionMetAt == nil
-                if dryRun {
-                    p.conditionMetAt = p.conditionMetAt ?? now
-                    p.outcome = .dryRun
-                    p.outcomeAt = now
-                    let description = "would \(action.summary)"
-                    dryRuns.append(DryRunAction(policy: rule.name, action: action.type, description: description, at: now))
-                    verdict.state = .dryRun
-                    verdict.firedAt = now
-                    verdict.message = "\(check.message): \(description) (dry run)"
-                    decisions.append(NamespacePolicyDecision(policy: rule.name, reason: "DryRun", message: "policy \(quotedName(rule.name)): \(check.message); dry run: \(description)"))
-                } else if plan == nil {
-                    p.conditionMetAt = p.conditionMetAt ?? now
-                    plan = NamespacePolicyPlan(policy: rule.name, policyIndex: i, rule: rule, action: action, trigger: p.trigger, conditionMetAt: p.conditionMetAt ?? now, condition: check.message)
-                    verdict.state = .evaluating
-                    verdict.message = "\(check.message): will \(action.summary)"
-                    if newlyMet {
-                        // Replaced by the action's outcome (`recording(_:at:)`): one Event per firing.
-                        decisions.append(NamespacePolicyDecision(policy: rule.name, reason: "ConditionMet", message: "policy \(quotedName(rule.name)): \(check.message); will \(action.summary)"))
-                    }
-                } else if let first = plan {
-                    verdict.message = "\(check.message): waits for policy \(quotedName(first.policy)), which comes first in spec.policies and acts first"
-                }
-            } else if check.met, let firedIndex {
-                verdict.message = "\(check.message): not acted on, policy \(quotedName(rules[firedIndex].name)) already fired"
-            }
-            if !check.met, previous?.policies.first(where: { $0.name == rule.name })?.state != verdict.state {
-                let reason = verdict.state == .evaluating ? "PolicyEvaluating" : "PolicyWaiting"
-                decisions.append(NamespacePolicyDecision(policy: rule.name, reason: reason, message: "policy \(quotedName(rule.name)): \(verdict.message)"))
-            }
-            progress[i] = p
-            verdicts.append(verdict)
-        }
-        memory.policies = progress
+        var decisions: [NamespacePolicyDecision] = []
+    }
 
-        // Conditions.
-        let readyCondition: StatusCondition
-        let latched = progress.contains { $0.conditionMetAt != nil && $0.outcome == nil } || firedIndex != nil
-        if !facts.namespace.exists && !latched {
-            readyCondition = condition(NamespacePolicyStatus.readyCondition, .false, "NamespaceNotFound", "namespace \(target) does not exist: no condition can hold until it does", generation: policy.generation, previous: previous, now: now)
-        } else if facts.namespace.terminating && !latched {
-            readyCondition = condition(NamespacePolicyStatus.readyCondition, .false, "NamespaceTerminating", "namespace \(target) is being deleted: no condition is evaluated", generation: policy.generation, previous: previous, now: now)
-        } else if dryRun {
-            readyCondition = condition(NamespacePolicyStatus.readyCondition, .true, "DryRun", "\(rules.count) \(rules.count == 1 ? "policy is" : "policies are") evaluated in dry-run mode: actions are only recorded in status.dryRunActions", generation: policy.generation, previous: previous, now: now)
-        } else {
-            readyCondition = condition(NamespacePolicyStatus.readyCondition, .true, "Evaluating", "\(rules.count) \(rules.count == 1 ? "policy is" : "policies are") valid and evaluated", generation: policy.generation, previous: previous, now: now)
-        }
-        let previousReady = previous?.condition(NamespacePolicyStatus.readyCondition)
-        if readyCondition.status == .false, previousReady?.reason != readyCondition.reason {
-            decisions.append(NamespacePolicyDecision(policy: nil, reason: readyCondition.reason, message: "\(policy.subject): \(readyCondition.message)", severity: .warning))
-        }
-        let firedCondition = firedStatus(verdicts: verdicts, plan: plan, dryRuns: progress, generation: policy.generation, previous: previous, now: now)
+    /// An armed resource: start a new arming if this is one, evaluate each
+    /// policy in spec order, plan at most one action.
+    static func armed(_ policy: NamespacePolicy, facts: NamespacePolicyFacts, options: Options) -> NamespacePolicyEvaluation {
+        let now = facts.now
+        let generation = policy.generation ?? 0
+        let rules = policy.spec.policies
+        var progress = facts.progress
+        var pass = Pass()
 
+        // Start a new arming on first sight or after a dormant generation.
+        if progress.armedGeneration == nil || (progress.dormantGeneration.map { generation > $0 } ?? false) {
+            let rearmed = progress.armedGeneration != nil
+            progress.armedGeneration = generation
+            progress.armedAt = rearmed ? now : (policy.metadata["creationTimestamp"]?.stringValue.flatMap(RFC3339Time.init) ?? now)
+            progress.dormantGeneration = nil
+            if rearmed {
+                pass.decisions.append(NamespacePolicyDecision(policy: nil, reason: "Rearmed", message: "\(policy.subject) was re-armed at generation \(generation): its policies are evaluated again and may fire again"))
+            }
+        }
+        let armedGeneration = progress.armedGeneration ?? generation
+
+        // Progress of this arming only, in spec order.
+        var ruleProgress: [NamespacePolicyProgress.Policy] = rules.map { rule in
+            let trigger = NamespacePolicyPlan.trigger(policy: rule.name, armedGeneration: armedGeneration)
+            if let p = progress.policy(rule.name), p.trigger == trigger { return p }
+            return NamespacePolicyProgress.Policy(name: rule.name, trigger: trigger)
+        }
+        let firedIndex = ruleProgress.firstIndex { $0.outcome == .fired }
+        let verdicts = rules.enumerated().map { i, rule in
+            evaluateRule(
+                rule, index: i, progress: &ruleProgress[i], rules: rules, firedIndex: firedIndex, policy: policy, facts: facts,
+                armedAt: progress.armedAt ?? now, pass: &pass)
+        }
+        progress.policies = ruleProgress
+
+        let ready = readyCondition(policy, facts: facts, latched: ruleProgress.contains { $0.conditionMetAt != nil && $0.outcome == nil } || firedIndex != nil)
+        if ready.status == .false, policy.status?.condition(NamespacePolicyStatus.readyCondition)?.reason != ready.reason {
+            pass.decisions.append(NamespacePolicyDecision(policy: nil, reason: ready.reason, message: "\(policy.subject): \(ready.message)", severity: .warning))
+        }
+        let fired = firedStatus(verdicts: verdicts, plan: pass.plan, dryRuns: ruleProgress, generation: policy.generation, previous: policy.status, now: now)
         let next = verdicts.compactMap(\.nextEvaluation).min()
         return NamespacePolicyEvaluation(
-            now: now, observedGeneration: policy.generation, policies: verdicts, plan: plan,
-            deactivate: firedIndex != nil && !dryRun, dryRunActions: dryRuns,
-            conditions: [readyCondition, firedCondition], decisions: decisions, memory: memory,
+            now: now, observedGeneration: policy.generation, policies: verdicts, plan: pass.plan,
+            deactivate: firedIndex != nil && !policy.spec.isDryRun, dryRunActions: pass.dryRuns,
+            conditions: [ready, fired], decisions: pass.decisions, progress: progress,
             nextEvaluation: next, requeueAfter: next.map { requeue(from: now, to: $0, minimum: options.minimumRequeue) })
+    }
+
+    /// One policy of an armed resource: its verdict, with `p` (its progress)
+    /// and `pass` (the plan, dry runs and decisions) brought up to date.
+    static func evaluateRule(
+        _ rule: NamespacePolicyRule, index i: Int, progress p: inout NamespacePolicyProgress.Policy, rules: [NamespacePolicyRule], firedIndex: Int?,
+        policy: NamespacePolicy, facts: NamespacePolicyFacts, armedAt: RFC3339Time, pass: inout Pass
+    ) -> PolicyEvaluation {
+        let now = facts.now
+        let dryRun = policy.spec.isDryRun
+        let target = policy.targetNamespace ?? ""
+        if p.outcome == .dryRun && !dryRun {
+            // A dry-run record does not count once dry run is off: evaluate afresh.
+            p = NamespacePolicyProgress.Policy(name: p.name, trigger: p.trigger, succeededPods: p.succeededPods)
+        }
+        let action = plannedAction(rule.action, namespace: target, facts: facts.namespace)
+        if let outcome = p.outcome {
+            return PolicyEvaluation(name: rule.name, index: i, conditionMet: outcome != .failed, message: describe(outcome: outcome, at: p.outcomeAt) + ": \(action.summary)", state: outcome, firedAt: p.outcomeAt)
+        }
+        let check: ConditionCheck
+        if let metAt = p.conditionMetAt {
+            check = ConditionCheck(met: true, message: "the condition held at \(metAt.text)", state: .evaluating)
+        } else {
+            check = evaluateCondition(rule.condition, target: target, facts: facts, armedAt: armedAt, seen: p.succeededPods)
+            p.succeededPods = check.succeededPods ?? p.succeededPods
+        }
+        var verdict = PolicyEvaluation(name: rule.name, index: i, conditionMet: check.met, message: check.message, state: check.state, nextEvaluation: check.met ? nil : check.next, lastEvaluation: check.looked ? now : nil)
+        if check.met && firedIndex == nil {
+            let newlyMet = p.conditionMetAt == nil
+            if dryRun {
+                p.conditionMetAt = p.conditionMetAt ?? now
+                p.outcome = .dryRun
+                p.outcomeAt = now
+                let description = "would \(action.summary)"
+                pass.dryRuns.append(DryRunAction(policy: rule.name, action: action.type, description: description, at: now))
+                verdict.state = .dryRun
+                verdict.firedAt = now
+                verdict.message = "\(check.message): \(description) (dry run)"
+                pass.decisions.append(NamespacePolicyDecision(policy: rule.name, reason: "DryRun", message: "policy \(quotedName(rule.name)): \(check.message); dry run: \(description)"))
+            } else if let first = pass.plan {
+                verdict.message = "\(check.message): waits for policy \(quotedName(first.policy)), which comes first in spec.policies and acts first"
+            } else {
+                p.conditionMetAt = p.conditionMetAt ?? now
+                pass.plan = NamespacePolicyPlan(policy: rule.name, policyIndex: i, rule: rule, action: action, trigger: p.trigger, conditionMetAt: p.conditionMetAt ?? now, condition: check.message)
+                verdict.state = .evaluating
+                verdict.message = "\(check.message): will \(action.summary)"
+                if newlyMet {
+                    // Replaced by the action's outcome (`recording(_:at:)`): one Event per firing.
+                    pass.decisions.append(NamespacePolicyDecision(policy: rule.name, reason: "ConditionMet", message: "policy \(quotedName(rule.name)): \(check.message); will \(action.summary)"))
+                }
+            }
+        } else if check.met, let firedIndex {
+            verdict.message = "\(check.message): not acted on, policy \(quotedName(rules[firedIndex].name)) already fired"
+        }
+        if !check.met, policy.status?.policies.first(where: { $0.name == rule.name })?.state != verdict.state {
+            let reason = verdict.state == .evaluating ? "PolicyEvaluating" : "PolicyWaiting"
+            pass.decisions.append(NamespacePolicyDecision(policy: rule.name, reason: reason, message: "policy \(quotedName(rule.name)): \(verdict.message)"))
+        }
+        return verdict
+    }
+
+    /// `Ready`: false while the target namespace is missing or terminating
+    /// (unless a condition already held: its action still runs), else true.
+    static func readyCondition(_ policy: NamespacePolicy, facts: NamespacePolicyFacts, latched: Bool) -> StatusCondition {
+        let (target, count, previous) = (policy.targetNamespace ?? "", policy.spec.policies.count, policy.status)
+        let type = NamespacePolicyStatus.readyCondition
+        let policies = "\(count) \(count == 1 ? "policy is" : "policies are")"
+        if !facts.namespace.exists && !latched {
+            return condition(type, .false, "NamespaceNotFound", "namespace \(target) does not exist: no condition can hold until it does", generation: policy.generation, previous: previous, now: facts.now)
+        } else if facts.namespace.terminating && !latched {
+            return condition(type, .false, "NamespaceTerminating", "namespace \(target) is being deleted: no condition is evaluated", generation: policy.generation, previous: previous, now: facts.now)
+        } else if policy.spec.isDryRun {
+            return condition(type, .true, "DryRun", "\(policies) evaluated in dry-run mode: actions are only recorded in status.dryRunActions", generation: policy.generation, previous: previous, now: facts.now)
+        }
+        return condition(type, .true, "Evaluating", "\(policies) valid and evaluated", generation: policy.generation, previous: previous, now: facts.now)
     }
 
     /// Seconds from `now` to `instant`, at least `minimum`.
@@ -237,7 +261,7 @@ public enum NamespacePolicyEvaluator {
         return StatusCondition(type: type, status: status, reason: reason, message: message, lastTransitionTime: since, observedGeneration: generation)
     }
 
-    static func firedStatus(verdicts: [PolicyEvaluation], plan: NamespacePolicyPlan?, dryRuns: [NamespacePolicyMemory.Policy], generation: Int64?, previous: NamespacePolicyStatus?, now: RFC3339Time) -> StatusCondition {
+    static func firedStatus(verdicts: [PolicyEvaluation], plan: NamespacePolicyPlan?, dryRuns: [NamespacePolicyProgress.Policy], generation: Int64?, previous: NamespacePolicyStatus?, now: RFC3339Time) -> StatusCondition {
         let type = NamespacePolicyStatus.firedCondition
         if let v = verdicts.first(where: { $0.state == .fired }) {
             return condition(type, .true, "PolicyFired", "policy \(quotedName(v.name)) \(v.message)", generation: generation, previous: previous, now: now)
@@ -277,6 +301,6 @@ public enum NamespacePolicyEvaluator {
         if old?.reason != "InvalidSpec" || old?.message != all {
             decisions.append(NamespacePolicyDecision(policy: nil, reason: "InvalidPolicy", message: "\(subject) is invalid and is not evaluated: \(all)", severity: .warning))
         }
-        return NamespacePolicyEvaluation(now: now, observedGeneration: generation, policies: verdicts, conditions: [ready, fired], decisions: decisions, memory: facts.memory)
+        return NamespacePolicyEvaluation(now: now, observedGeneration: generation, policies: verdicts, conditions: [ready, fired], decisions: decisions, progress: facts.progress)
     }
 }

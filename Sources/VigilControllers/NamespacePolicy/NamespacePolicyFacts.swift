@@ -74,12 +74,12 @@ public struct NamespacePolicyFacts: Sendable, Hashable {
     /// needed when a `podsSucceeded` policy exists.
     public var pods: [Pod]
     /// What the previous status remembered (arming, per-policy progress).
-    public var memory: NamespacePolicyMemory
+    public var progress: NamespacePolicyProgress
 
-    public init(now: RFC3339Time, namespace: TargetNamespace, pods: [Pod] = [], memory: NamespacePolicyMemory = NamespacePolicyMemory()) {
+    public init(now: RFC3339Time, namespace: TargetNamespace, pods: [Pod] = [], progress: NamespacePolicyProgress = NamespacePolicyProgress()) {
         self.now = now
         self.namespace = namespace
         self.pods = pods
-        self.memory = memory
+        self.progress = progress
     }
 }

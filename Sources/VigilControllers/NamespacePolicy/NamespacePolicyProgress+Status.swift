@@ -1,7 +1,7 @@
 import VigilAPI
 import VigilJSON
 
-/// Where the memory is stored in `status`, next to the fields
+/// Where the progress is stored in `status`, next to the fields
 /// `NamespacePolicyStatus` already models:
 ///
 ///     status:
@@ -19,8 +19,8 @@ import VigilJSON
 /// Reading is lenient: a member that is missing or of the wrong type is
 /// treated as absent (the status is Vigil's own and is rewritten on the next
 /// reconcile).
-extension NamespacePolicyMemory {
-    /// Reads the memory from a stored `status` object (nil or `{}` for a new resource).
+extension NamespacePolicyProgress {
+    /// Reads the progress from a stored `status` object (nil or `{}` for a new resource).
     public init(status: JSON?) {
         let s = status ?? .object(JSONObject())
         var policies: [Policy] = []
@@ -43,7 +43,7 @@ extension NamespacePolicyMemory {
             policies: policies)
     }
 
-    /// The top-level status members this memory owns (absent ones as `null`,
+    /// The top-level status members this progress owns (absent ones as `null`,
     /// so a JSON merge patch removes them).
     public var statusMembers: JSONObject {
         var o = JSONObject()
@@ -53,7 +53,7 @@ extension NamespacePolicyMemory {
         return o
     }
 
-    /// The members this memory adds to `status.policies[]` for policy `name`
+    /// The members this progress adds to `status.policies[]` for policy `name`
     /// (empty when it has no progress).
     public func policyMembers(_ name: String) -> JSONObject {
         var o = JSONObject()

@@ -5,7 +5,7 @@ import VigilJSON
 /// cluster shows: which arming of the resource is current, and per policy
 /// whether its condition already held, what came of it, and which pods were
 /// seen succeeded. It lives in the resource's status (see
-/// `NamespacePolicyMemory+Status.swift` for the fields).
+/// `NamespacePolicyProgress+Status.swift` for the fields).
 ///
 /// **Arming.** A resource is *armed* while `spec.deactivated` is false. Each
 /// arming is named by `armedGeneration`, the `metadata.generation` at which
@@ -14,7 +14,7 @@ import VigilJSON
 /// (which also bump the generation) keep the key of a pending action.
 /// `dormantGeneration` is the generation at which the resource was last seen
 /// deactivated; a later generation with `deactivated: false` is a re-arming.
-public struct NamespacePolicyMemory: Sendable, Hashable {
+public struct NamespacePolicyProgress: Sendable, Hashable {
     /// The progress of one policy within the current arming.
     public struct Policy: Sendable, Hashable {
         public var name: String

@@ -68,7 +68,7 @@ public struct NamespacePolicyReconciler: Reconciler {
         let document = try JSON.parse(try KubeJSON.encode(object))
         let now = RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970)
         let target = (document[path: ["spec", "namespace"]]?.stringValue).flatMap { $0.isEmpty ? nil : $0 } ?? key.namespace
-        var facts = NamespacePolicyFacts(now: now, namespace: targetFacts(target), memory: NamespacePolicyMemory(status: document["status"]))
+        var facts = NamespacePolicyFacts(now: now, namespace: targetFacts(target), progress: NamespacePolicyProgress(status: document["status"]))
         if Self.needsPods(document), facts.namespace.exists {
             facts.pods = try await client.listAll(Pod.self, namespace: target).items.map { pod in
                 NamespacePolicyFacts.Pod(
@@ -153,7 +153,7 @@ public struct NamespacePolicyReconciler: Reconciler {
             let fired = JSONMergePatch.apply(statusPatch, to: current)
             next["status"] = fired
             var dormantFacts = facts
-            dormantFacts.memory = NamespacePolicyMemory(status: fired)
+            dormantFacts.progress = NamespacePolicyProgress(status: fired)
             statusPatch = NamespacePolicyEvaluator.evaluate(document: next, facts: dormantFacts, options: options)
                 .statusPatch(previous: try? NamespacePolicyStatus(json: fired))
             mustWrite = true

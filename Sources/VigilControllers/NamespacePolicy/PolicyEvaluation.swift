@@ -33,7 +33,7 @@ public struct PolicyEvaluation: Sendable, Hashable {
         self.firedAt = firedAt
     }
 
-    /// The `status.policies[]` entry (without the memory members).
+    /// The `status.policies[]` entry (without the progress members).
     public var status: PolicyStatus {
         PolicyStatus(name: name, state: state, nextEvaluation: nextEvaluation, lastEvaluation: lastEvaluation, message: message, firedAt: firedAt)
     }
