@@ -40,9 +40,11 @@ test:
 	$(PREREQS) test
 	$(MAKE) --no-print-directory test-tools test-swift test-conformance
 
-# The prerequisites script's own checks (no installing: it runs the paths other systems take).
+# The scripts' own tests: tools/prereqs.sh (no installing: it runs the paths other systems take) and
+# tools/swift-test.sh (stand-in swift commands that pass, fail, hang and do not exit).
 test-tools:
 	tools/tests/prereqs_test.sh
+	tools/tests/swift_test_test.sh
 
 # Builds every product first: the HTTP and client suites start the kube-sim binary.
 # The suites take seconds; the time limit turns a hang into a clear failure, and
