@@ -29,11 +29,6 @@ public struct RFC3339Time: Sendable, Hashable, Comparable, CustomStringConvertib
 
     public var secondsSinceEpoch: Double { Double(microsecondsSinceEpoch) / 1_000_000 }
 
-    /// This instant `seconds` later (truncated to microseconds).
-    public func adding(seconds: Double) -> RFC3339Time {
-        RFC3339Time(microsecondsSinceEpoch: microsecondsSinceEpoch + Int64((seconds * 1_000_000).rounded(.down)))
-    }
-
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, always six fractional digits: `metav1.MicroTime`.
     public var microText: String { RFC3339.text(microseconds: microsecondsSinceEpoch, alwaysFraction: true) }
 

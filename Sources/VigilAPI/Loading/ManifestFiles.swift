@@ -70,7 +70,7 @@ public enum ManifestFiles {
             switch parser.parseScalar(from: &iterator) {
             case .valid(let encoded): offset += encoded.count
             case .emptyInput: return nil
-            case .error(let length): _ = length; return offset
+            case .error: return offset
             }
         }
     }
@@ -122,8 +122,7 @@ public enum ManifestFiles {
                 case .success(let sub): out.append(contentsOf: sub)
                 }
             case .success(.file):
-                let ext = name.split(separator: ".").count > 1 ? String(name.split(separator: ".").last!).lowercased() : ""
-                if extensions.contains(ext) { out.append(path) }
+                if let dot = name.lastIndex(of: "."), extensions.contains(String(name[name.index(after: dot)...])) { out.append(path) }
             }
         }
         return .success(out)
