@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -80,6 +81,7 @@ let package = Package(
             dependencies: [
                 "VigilJSON",
                 "VigilYAML",
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -119,7 +121,11 @@ let package = Package(
         ),
         .target(
             name: "VigilControllers",
-            dependencies: ["Kube", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilRuntime", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Kube", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilRuntime", "VigilYAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .executableTarget(
             name: "vigil",

@@ -25,13 +25,13 @@ struct RestoreCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let client = try await KubeClient(config: resolved, options: KubeClient.Options(userAgent: "vigil/\(VigilVersion.string)"))
-        let workloads = try await NamespacePolicyActions.workloads(client, namespace: namespace)
+        let workloads = try await ActionExecutor.workloads(client, namespace: namespace)
         let patches = ScaleDownPlanner.restore(workloads, namespace: namespace)
         if patches.isEmpty {
             print("nothing to restore in namespace \(namespace): no Deployment or StatefulSet carries a saved replica count")
             return
         }
         for p in patches { print((dryRun ? "would " : "") + p.description) }
-        if !dryRun { try await NamespacePolicyActions.apply(patches, client) }
+        if !dryRun { try await ActionExecutor.apply(patches, client) }
     }
 }

@@ -51,7 +51,7 @@ public struct NamespacePolicyReconciler: Reconciler {
         options = NamespacePolicyEvaluator.Options(
             validation: NamespacePolicyValidator.Options(allowCrossNamespace: allowCrossNamespace, allowUnknownFields: true))
         ledgerPolicy = EffectLedger.Policy(maxEntries: 50, baseRetryDelay: 5, maxRetryDelay: 300, maxAttempts: 10, pendingTimeout: pendingTimeout)
-        actions = NamespacePolicyActions(client: client, http: try HTTPClient(), replica: replica)
+        actions = NamespacePolicyActions(executor: ActionExecutor(client: client, http: try HTTPClient(), replica: replica), replica: replica)
         events = EventRecorder(client: client, instance: replica)
     }
 

@@ -42,6 +42,20 @@ public enum ScaleDownPlanner {
         }
     }
 
+    /// The patch that sets `workload` to `replicas` (the `scale` action),
+    /// saving the count from before unless one is saved; nil when it
+    /// already has that many.
+    public static func scale(_ w: ScaleWorkload, to replicas: Int) -> WorkloadPatch? {
+        guard w.replicas != replicas else { return nil }
+        var body = JSON.obj([:])
+        if let rv = w.resourceVersion { body[path: ["metadata", "resourceVersion"]] = .string(rv) }
+        if w.savedReplicas == nil {
+            body[path: ["metadata", "annotations", ScaleDownAction.savedReplicasAnnotation]] = .string(String(w.replicas))
+        }
+        body[path: ["spec", "replicas"]] = .int(Int64(replicas))
+        return WorkloadPatch(kind: w.kind, namespace: w.namespace, name: w.name, body: body, description: "scale \(w.subject) from \(w.replicas) to \(replicas)")
+    }
+
     /// The patches that undo `scaleDown` for the workloads of `namespace`
     /// selected by `selectors` (every workload when nil), sorted by kind and name.
     public static func restore(_ workloads: [ScaleWorkload], selectors: [ScaleDownAction.Target]? = nil, namespace: String) -> [WorkloadPatch] {

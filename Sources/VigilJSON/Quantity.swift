@@ -1,9 +1,11 @@
-/// `resource.Quantity` parsing: `128Mi`, `1Gi`, `500m`, `2`, `1e3`, `1.5G`.
+/// Kubernetes `resource.Quantity` parsing (shared by kube-sim and the controllers): `128Mi`, `1Gi`, `500m`, `2`, `1e3`, `1.5G`.
 public enum Quantity {
     /// The quantity's value in base units (bytes, cores), or nil when the text
     /// is not a quantity.
     public static func parse(_ text: String) -> Double? {
-        let s = text.trimmingCharacters(in: " ")
+        var s = Substring(text)
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
         guard !s.isEmpty else { return nil }
         var numEnd = s.startIndex
         for (i, ch) in zip(s.indices, s) {
@@ -53,14 +55,5 @@ public enum Quantity {
             return "\(n / m)\(suffix)"
         }
         return String(n)
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var s = Substring(self)
-        while s.first == set { s = s.dropFirst() }
-        while s.last == set { s = s.dropLast() }
-        return String(s)
     }
 }

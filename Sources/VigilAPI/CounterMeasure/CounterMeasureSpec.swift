@@ -1,0 +1,132 @@
+import VigilJSON
+
+/// The spec of a `CounterMeasure`: a trigger, the actions it runs in order,
+/// and the safety limits that bound them.
+public struct CounterMeasureSpec: Sendable, Hashable {
+    /// The Prometheus source (a name under `prometheus.sources` in vigil.yaml).
+    public static let defaultSource = "default"
+    /// The most actions a CounterMeasure may list.
+    public static let maxActions = 20
+
+    /// `maxTargetsPerWindow`: at most `count` distinct targets acted on per sliding `window`.
+    public struct TargetLimit: Sendable, Hashable {
+        public var count: Int64
+        public var window: GoDuration
+        public init(count: Int64, window: GoDuration) {
+            self.count = count
+            self.window = window
+        }
+    }
+
+    public var source: String?
+    public var trigger: CounterMeasureTrigger
+    public var actions: [ActionSpec]
+    /// After a run for a target, new trigger instances for the same target wait this long.
+    public var cooldown: GoDuration?
+    /// At most this many runs until `resetAfter` passes without one.
+    public var maxRuns: Int64?
+    public var resetAfter: GoDuration?
+    public var maxTargetsPerWindow: TargetLimit?
+    /// Every Kubernetes write is sent with `dryRun=All`; webhooks are not called.
+    public var dryRun: Bool
+    /// Nothing runs while set; instances seen meanwhile are skipped.
+    public var paused: Bool
+
+    public init(
+        source: String? = nil, trigger: CounterMeasureTrigger, actions: [ActionSpec], cooldown: GoDuration? = nil, maxRuns: Int64? = nil,
+        resetAfter: GoDuration? = nil, maxTargetsPerWindow: TargetLimit? = nil, dryRun: Bool = false, paused: Bool = false
+    ) {
+        self.source = source
+        self.trigger = trigger
+        self.actions = actions
+        self.cooldown = cooldown
+        self.maxRuns = maxRuns
+        self.resetAfter = resetAfter
+        self.maxTargetsPerWindow = maxTargetsPerWindow
+        self.dryRun = dryRun
+        self.paused = paused
+    }
+
+    public var effectiveSource: String { source ?? Self.defaultSource }
+
+    public var json: JSON {
+        var o = JSONObject()
+        if let source { o["source"] = .string(source) }
+        o["trigger"] = trigger.json
+        o["actions"] = .array(actions.map(\.json))
+        if let cooldown { o["cooldown"] = .string(cooldown.text) }
+        if let maxRuns { o["maxRuns"] = .int(maxRuns) }
+        if let resetAfter { o["resetAfter"] = .string(resetAfter.text) }
+        if let m = maxTargetsPerWindow { o["maxTargetsPerWindow"] = .obj(["count": .int(m.count), "window": .string(m.window.text)]) }
+        if dryRun { o["dryRun"] = .bool(true) }
+        if paused { o["paused"] = .bool(true) }
+        return .object(o)
+    }
+
+    static let known = ["source", "trigger", "actions", "cooldown", "maxRuns", "resetAfter", "maxTargetsPerWindow", "dryRun", "paused"]
+
+    init?(_ value: JSON, at path: String, _ r: inout FieldReader) {
+        let before = r.count
+        guard let o = r.object(value, at: path) else { return nil }
+        r.rejectUnknown(o, known: Self.known, at: path)
+        let source = r.string(o, "source", at: path)
+        if let source, !KubernetesNames.isDNS1123Label(source) {
+            r.report(FieldReader.child(path, "source"), .string(source), "\(quoted(source)) is not a valid source name: \(KubernetesNames.dns1123LabelRule)")
+        }
+        var trigger: CounterMeasureTrigger?
+        if let t = o["trigger"] {
+            trigger = CounterMeasureTrigger(t, at: FieldReader.child(path, "trigger"), &r)
+        } else {
+            r.required(FieldReader.child(path, "trigger"), "exactly one of alert {name, matchers} or promql {expr, above|below, for}")
+        }
+        var actions: [ActionSpec] = []
+        var decoded: [(index: Int, action: ActionSpec)] = []
+        let ap = FieldReader.child(path, "actions")
+        if let list = r.array(o, "actions", at: path, required: "the actions to run in order, e.g. [{deletePod: {name: \"{{labels.pod}}\"}}]") {
+            if list.isEmpty { r.report(ap, .array([]), "at least one action is required") }
+            if list.count > Self.maxActions { r.report(ap, nil, "\(list.count) actions given, at most \(Self.maxActions) are allowed") }
+            for (i, item) in list.enumerated() {
+                if let a = ActionSpec(item, at: FieldReader.item(ap, i), index: i, &r) { decoded.append((i, a)) }
+            }
+            if case .alert = trigger {} else {
+                // A PromQL series has no alert: templates naming alert.* would always fail.
+                for (i, a) in decoded {
+                    for (field, t) in a.templates where t.text.contains("alert.") {
+                        r.report(FieldReader.child(FieldReader.child(FieldReader.item(ap, i), a.type), field), .string(t.text),
+                            "a promql trigger has no alert: {{alert.name}}, {{alert.fingerprint}} and {{alert.startsAt}} exist only for alert triggers")
+                    }
+                }
+            }
+        }
+        actions = decoded.map(\.action)
+        func positive(_ key: String) -> GoDuration? {
+            guard let d = r.duration(o, key, at: path) else { return nil }
+            if d.milliseconds <= 0 {
+                r.report(FieldReader.child(path, key), .string(d.text), "must be greater than zero")
+                return nil
+            }
+            return d
+        }
+        let cooldown = positive("cooldown")
+        let maxRuns = r.int(o, "maxRuns", at: path, in: 1...Int64(Int32.max))
+        let resetAfter = positive("resetAfter")
+        if resetAfter != nil && maxRuns == nil {
+            r.report(FieldReader.child(path, "resetAfter"), o["resetAfter"], "resetAfter only means something with maxRuns: set maxRuns too")
+        }
+        var limit: TargetLimit?
+        if let m = r.object(o, "maxTargetsPerWindow", at: path) {
+            let mp = FieldReader.child(path, "maxTargetsPerWindow")
+            r.rejectUnknown(m, known: ["count", "window"], at: mp)
+            let count = r.int(m, "count", at: mp, in: 1...Int64(Int32.max), required: "how many distinct targets may be acted on per window, e.g. 3")
+            let window = r.duration(m, "window", at: mp, required: "the sliding window, e.g. 10m")
+            if let window, window.milliseconds <= 0 { r.report(FieldReader.child(mp, "window"), .string(window.text), "must be greater than zero") }
+            if let count, let window, window.milliseconds > 0 { limit = TargetLimit(count: count, window: window) }
+        }
+        let dryRun = r.bool(o, "dryRun", at: path) ?? false
+        let paused = r.bool(o, "paused", at: path) ?? false
+        guard r.count == before, let trigger else { return nil }
+        self.init(
+            source: source, trigger: trigger, actions: actions, cooldown: cooldown, maxRuns: maxRuns, resetAfter: resetAfter,
+            maxTargetsPerWindow: limit, dryRun: dryRun, paused: paused)
+    }
+}

@@ -1,0 +1,23 @@
+/// The output an action captured (a thread dump, a Job's log): the full
+/// text is kept in a ConfigMap owned by the resource; status and Events
+/// carry this summary.
+public struct CapturedOutput: Sendable, Equatable {
+    /// The ConfigMap holding the full text (key `output`).
+    public var configMap: String
+    /// Size of the full output in bytes.
+    public var bytes: Int
+    /// The first lines, for status and Events.
+    public var head: String
+    /// The full text (for `{{outputs.N}}` in later actions); not stored in status.
+    public var text: String
+    /// True when the output was longer than a ConfigMap holds and was cut.
+    public var truncated: Bool
+
+    public init(configMap: String, text: String, truncated: Bool = false, headLines: Int = 5) {
+        self.configMap = configMap
+        self.bytes = text.utf8.count
+        self.text = text
+        self.truncated = truncated
+        self.head = text.split(separator: "\n", maxSplits: headLines, omittingEmptySubsequences: false).prefix(headLines).joined(separator: "\n")
+    }
+}
