@@ -77,6 +77,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "VigilPrometheus",
+            dependencies: [
+                "VigilHTTP",
+                "VigilJSON",
+                "VigilRuntime",
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
             name: "VigilAPI",
             dependencies: [
                 "VigilJSON",
@@ -188,6 +197,17 @@ let package = Package(
         .testTarget(
             name: "VigilRuntimeTests",
             dependencies: [
+                "VigilRuntime",
+                "ProcessFixtures",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "VigilPrometheusTests",
+            dependencies: [
+                "VigilPrometheus",
+                "VigilHTTP",
+                "VigilJSON",
                 "VigilRuntime",
                 "ProcessFixtures",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
