@@ -98,6 +98,7 @@ let package = Package(
             name: "VigilHost",
             dependencies: [
                 "Kube",
+                "VigilPrometheus",
                 "VigilAPI",
                 "VigilYAML",
                 "VigilJSON",
@@ -131,7 +132,7 @@ let package = Package(
         .target(
             name: "VigilControllers",
             dependencies: [
-                "Kube", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilRuntime", "VigilYAML",
+                "Kube", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilPrometheus", "VigilRuntime", "VigilYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -140,6 +141,8 @@ let package = Package(
             name: "vigil",
             dependencies: [
                 "Kube",
+                "VigilHTTP",
+                "VigilPrometheus",
                 "VigilAPI",
                 "VigilControllers",
                 "VigilHost",

@@ -249,9 +249,10 @@ def start_cluster(sim: Sim, workdir: Path, identities: list[str]) -> Cluster:
     kubectl = Kubectl(kubectl_binary("1.33"), "1.33", sim.kubeconfig, workdir / "kube-cache")
     c = Cluster(sim, kubectl, workdir)
     kubectl.ok("create", "namespace", LEASE_NS)
-    kubectl.ok("apply", "-f", str(CRD))
-    wait_until(lambda: sim.http("GET", NSP_API.format(ns="default")).status_code == 200, 10, 0.1,
-               "the NamespacePolicy CRD to be served")
+    kubectl.ok("apply", "-f", str(CRD.parent))  # every CRD: each kind's informer must sync for /readyz
+    wait_until(lambda: sim.http("GET", NSP_API.format(ns="default")).status_code == 200
+               and sim.http("GET", "/apis/vigil.dev/v1alpha1/namespaces/default/countermeasures").status_code == 200, 10, 0.1,
+               "Vigil's CRDs to be served")
     print(f"vigil replica logs: {workdir}/vigil-<identity>.log")
     try:
         for ident in identities:

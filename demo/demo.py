@@ -3,7 +3,7 @@
 
 Starts kube-sim (the Kubernetes API simulator), three `vigil run` replicas
 (fast lease profile) and a webhook receiver that verifies Standard Webhooks
-signatures and deduplicates on webhook-id; applies the NamespacePolicy CRD,
+signatures and deduplicates on webhook-id; applies Vigil's CRDs,
 config/samples/ and a set of demo policies with short deadlines; shows a live
 view (leader, shard map, policies, deliveries); SIGKILLs the leader midway
 and shows the failover; ends with a summary and stops everything it started.
@@ -188,8 +188,8 @@ def main():
         procs.append(receiver_proc)
         receiver = receiver_proc.stdout.readline().strip()
         log(f"webhook receiver at {receiver} (verifies signatures, dedupes on webhook-id)")
-        kubectl("apply", "-f", os.path.join(ROOT, "deploy/crds/vigil.dev_namespacepolicies.yaml"))
-        kubectl("wait", "--for=condition=Established", "crd/namespacepolicies.vigil.dev", "--timeout=20s")
+        kubectl("apply", "-f", os.path.join(ROOT, "deploy/crds/"))
+        kubectl("wait", "--for=condition=Established", "crd/namespacepolicies.vigil.dev", "crd/countermeasures.vigil.dev", "--timeout=20s")
         kubectl("create", "namespace", "vigil-system")
         replicas = [Replica(f"vigil-{i}", run_dir) for i in range(3)]
         log("three vigil replicas started: " + ", ".join(r.id for r in replicas))

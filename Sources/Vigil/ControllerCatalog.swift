@@ -1,18 +1,52 @@
 import Kube
 import Logging
+import Synchronization
 import VigilControllers
+import VigilHTTP
 import VigilHost
+import VigilPrometheus
 import VigilRuntime
 
 /// The controllers `vigil run` registers on its replica, one per resource
-/// kind Vigil serves. Returns their names.
+/// kind Vigil serves, with the parts they share: one action executor (the
+/// action engine's I/O), one Prometheus poller and one cap on runs per
+/// minute. Returns their names.
 enum ControllerCatalog {
     static func register(on replica: Replica, client: KubeClient, configuration c: VigilConfiguration, logger: Logger) throws -> [String] {
+        let executor = ActionExecutor(client: client, http: try HTTPClient(), replica: c.identity)
+        let budget = ActionBudget(perMinute: c.actions.maxRunsPerMinute)
+
         let policies = Informer<DynamicObject>(client: client, descriptor: NamespacePolicyReconciler.descriptor)
-        let reconciler = try NamespacePolicyReconciler(
+        let reconciler = NamespacePolicyReconciler(
             client: client, namespaces: replica.namespaces.store, replica: c.identity,
-            allowCrossNamespace: c.namespacePolicy.allowCrossNamespace, pendingTimeout: c.timing.leaseDuration, logger: logger)
+            allowCrossNamespace: c.namespacePolicy.allowCrossNamespace, pendingTimeout: c.timing.leaseDuration, executor: executor, logger: logger)
         replica.register("namespacepolicy", informer: policies, reconciler: reconciler, workers: c.controllers.workers)
-        return ["namespacepolicy"]
+
+        // The poller wakes the resources whose data changed; the controller exists only after it.
+        let wake = Mutex<(@Sendable (ObjectKey) -> Void)?>(nil)
+        let poller = try PrometheusPoller(sources: c.prometheusSources) { ids in
+            guard let enqueue = wake.withLock({ $0 }) else { return }
+            for id in ids { if let key = CounterMeasureReconciler.key(subscriber: id) { enqueue(key) } }
+        }
+        let measures = Informer<CounterMeasureObject>(client: client)
+        let ctm = CounterMeasureReconciler(
+            client: client, poller: poller, executor: executor, budget: budget, replica: c.identity, sources: c.prometheusSourceNames,
+            pendingTimeout: c.timing.leaseDuration, logger: logger)
+        let controller = replica.register("countermeasure", informer: measures, reconciler: ctm, workers: c.controllers.workers)
+        wake.withLock { $0 = { controller.enqueue($0) } }
+        replica.followOwnership { view in
+            poller.setOwned { view.owns($0) }
+            poller.unregister { !view.owns($0.namespace ?? "") }
+            budget.setReplicas(view.map?.members.count ?? 1)
+        }
+        replica.addLoop(name: "prometheus-poller") {
+            await poller.run()
+            // No source configured (or all stopped): a service that returns would end the process.
+            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+        }
+        for s in c.prometheusSources {
+            logger.info("polling Prometheus source \(s.name) at \(s.url) every \(s.interval) s")
+        }
+        return ["namespacepolicy", "countermeasure"]
     }
 }

@@ -40,6 +40,10 @@ public final class Replica: Sendable {
     let logger: Logger
     let clock: any RuntimeClock
     let follow = Mutex(Following())
+    /// Loops registered with `addLoop` (the Prometheus poller), run as services.
+    let loops = Mutex<[(name: String, body: @Sendable () async throws -> Void)]>([])
+    /// Called with each shard view whose epoch the informers were narrowed to.
+    let ownershipFollowers = Mutex<[@Sendable (ShardView) -> Void]>([])
 
     /// What the ownership follower last saw.
     struct Following {
@@ -128,6 +132,19 @@ public final class Replica: Sendable {
         return controller
     }
 
+    /// Runs `body` as one of the replica's services (after the informers,
+    /// before the controllers' workers). Register before running the services.
+    public func addLoop(name: String, body: @escaping @Sendable () async throws -> Void) {
+        loops.withLock { $0.append((name, body)) }
+    }
+
+    /// Calls `follower` whenever the replica adopts a shard map epoch (the
+    /// owned set or the member count may have changed), as the informers
+    /// are narrowed. Register before running the services.
+    public func followOwnership(_ follower: @escaping @Sendable (ShardView) -> Void) {
+        ownershipFollowers.withLock { $0.append(follower) }
+    }
+
     // MARK: Following ownership and leadership
 
     /// Applies every change of the member's view until the member stops.
@@ -150,6 +167,7 @@ public final class Replica: Sendable {
         if narrowed {
             let snapshot = view
             for c in controllers.all { c.ownedChanged { snapshot.owns($0) } }
+            for f in ownershipFollowers.withLock({ $0 }) { f(snapshot) }
             logger.info(
                 "adopted shard map", metadata: [
                     "epoch": "\(view.epoch ?? 0)", "committedEpoch": "\(view.map?.committedEpoch ?? 0)",

@@ -1,4 +1,5 @@
 import VigilAPI
+import VigilPrometheus
 import VigilJSON
 import VigilRuntime
 import VigilYAML
@@ -27,6 +28,9 @@ public struct VigilConfiguration: Sendable, Hashable {
     public var controllers = Controllers()
     public var kubeAPI = KubeAPI()
     public var namespacePolicy = NamespacePolicy()
+    public var actions = Actions()
+    /// `prometheus.sources`: the Prometheus servers resources read (`spec.source` names one).
+    public var prometheusSources: [PrometheusSource] = []
 
     public struct LeaderElection: Sendable, Hashable {
         /// `conservative` (15/10/2 s, client-go's defaults) or `fast` (4/3/0.5 s).
@@ -63,6 +67,11 @@ public struct VigilConfiguration: Sendable, Hashable {
     public struct NamespacePolicy: Sendable, Hashable {
         /// Whether a NamespacePolicy may act on a namespace other than its own.
         public var allowCrossNamespace = false
+    }
+
+    public struct Actions: Sendable, Hashable {
+        /// Runs (of any resource kind) started per minute across the ring; 0: no cap.
+        public var maxRunsPerMinute = 120.0
     }
 
     public init() {}
@@ -108,6 +117,7 @@ public struct VigilConfiguration: Sendable, Hashable {
         ("kubeAPI.qps", .number(\.kubeAPI.qps)),
         ("kubeAPI.burst", .int(\.kubeAPI.burst, range: 1...100_000)),
         ("namespacePolicy.allowCrossNamespace", .bool(\.namespacePolicy.allowCrossNamespace)),
+        ("actions.maxRunsPerMinute", .number(\.actions.maxRunsPerMinute)),
     ]
 
     /// `leaderElection.handoffTimeout` → `VIGIL_LEADER_ELECTION_HANDOFF_TIMEOUT`.
@@ -154,7 +164,9 @@ public struct VigilConfiguration: Sendable, Hashable {
     mutating func apply(object: JSONObject, prefix: String, source: String) throws(VigilConfigurationError) {
         for (key, value) in object {
             let path = prefix.isEmpty ? key : prefix + "." + key
-            if let setting = Self.settings.first(where: { $0.path == path }) {
+            if path == "prometheus" || path == "prometheus.sources" {
+                try applyPrometheus(value, path: path, source: source)
+            } else if let setting = Self.settings.first(where: { $0.path == path }) {
                 try set(setting.kind, path: path, value: value, source: source)
             } else if Self.settings.contains(where: { $0.path.hasPrefix(path + ".") }) {
                 guard case .object(let inner) = value else {
@@ -174,6 +186,10 @@ public struct VigilConfiguration: Sendable, Hashable {
     public mutating func apply(environment: [String: String]) throws(VigilConfigurationError) {
         let byName = Dictionary(uniqueKeysWithValues: Self.settings.map { (Self.environmentName($0.path), $0) })
         for (name, text) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("VIGIL_") {
+            if name == Self.prometheusURLVariable {
+                try setDefaultPrometheusURL(text, source: "environment variable \(name)")
+                continue
+            }
             guard let setting = byName[name] else {
                 throw VigilConfigurationError(
                     source: "environment", key: name, message: "is not a setting; known: \(byName.keys.sorted().joined(separator: ", "))")

@@ -51,10 +51,12 @@ public struct NamespacePolicyBench: Sendable {
             sim.stop()
         }
         let client = try KubeClient(server: sim.url, options: KubeClient.Options(qps: 0))
-        // The CRD, from the file users apply.
-        let crdText = try String(contentsOfFile: Self.repositoryRoot + "/deploy/crds/vigil.dev_namespacepolicies.yaml", encoding: .utf8)
-        guard let crd = try ManifestReader.documents(in: crdText, source: "crd").first?.json else { throw HARunError(message: "no CRD in the file") }
-        _ = try await client.send(.create(.customResourceDefinitions, namespace: nil, body: crd.serialized()))
+        // Every CRD, from the files users apply (each kind's informer must sync).
+        for file in ["vigil.dev_namespacepolicies.yaml", "vigil.dev_countermeasures.yaml"] {
+            let crdText = try String(contentsOfFile: Self.repositoryRoot + "/deploy/crds/" + file, encoding: .utf8)
+            guard let crd = try ManifestReader.documents(in: crdText, source: file).first?.json else { throw HARunError(message: "no CRD in \(file)") }
+            _ = try await client.send(.create(.customResourceDefinitions, namespace: nil, body: crd.serialized()))
+        }
         _ = try await client.create(.namespaces, Namespace(metadata: ObjectMeta(name: "vigil-system")))
         try await Task.sleep(for: .milliseconds(300))
 

@@ -42,6 +42,18 @@ public struct TokenBucket: Sendable {
         tokens -= 1
         return tokens >= 0 ? 0 : -tokens / qps
     }
+
+    /// Takes a token at `now` only if one is there: nil when taken, else
+    /// the seconds until one will be (nothing taken, no debt).
+    public mutating func take(now: Double) -> Double? {
+        var trial = self
+        let wait = trial.reserve(now: now)
+        if wait == 0 {
+            self = trial
+            return nil
+        }
+        return wait
+    }
 }
 
 /// An async token bucket on a real clock: `acquire()` waits its turn.

@@ -1,18 +1,18 @@
 /// The name rules of Kubernetes' apimachinery validation that Vigil's
 /// resources check before the API server does, with messages that say what
 /// would be valid.
-enum KubernetesNames {
+public enum KubernetesNames {
     static func isLowerAlnum(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 97 && c <= 122) }
     static func isAlnum(_ c: UInt8) -> Bool { isLowerAlnum(c) || (c >= 65 && c <= 90) }
 
     /// `IsDNS1123Label`: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.
-    static func isDNS1123Label(_ s: String) -> Bool {
+    public static func isDNS1123Label(_ s: String) -> Bool {
         let b = Array(s.utf8)
         guard let f = b.first, let l = b.last, b.count <= 63, isLowerAlnum(f), isLowerAlnum(l) else { return false }
         return b.allSatisfy { isLowerAlnum($0) || $0 == 45 }
     }
 
-    static let dns1123LabelRule =
+    public static let dns1123LabelRule =
         "must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
 
     /// `IsDNS1123Subdomain`: dot-separated DNS-1123 labels (each up to 63), at most 253 characters in all.

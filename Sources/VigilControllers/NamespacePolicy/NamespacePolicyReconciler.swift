@@ -41,9 +41,11 @@ public struct NamespacePolicyReconciler: Reconciler {
     ///   - pendingTimeout: how long another replica's `Pending` ledger entry is
     ///     left alone; the shard hand-off guarantees the previous owner
     ///     stopped, so one lease duration suffices.
+    ///   - executor: the replica's action engine executor (shared by every kind).
     public init(
-        client: KubeClient, namespaces: ObjectStore<Namespace>, replica: String, allowCrossNamespace: Bool, pendingTimeout: Double, logger: Logger
-    ) throws {
+        client: KubeClient, namespaces: ObjectStore<Namespace>, replica: String, allowCrossNamespace: Bool, pendingTimeout: Double,
+        executor: ActionExecutor, logger: Logger
+    ) {
         self.client = client
         self.namespaces = namespaces
         self.replica = replica
@@ -51,7 +53,7 @@ public struct NamespacePolicyReconciler: Reconciler {
         options = NamespacePolicyEvaluator.Options(
             validation: NamespacePolicyValidator.Options(allowCrossNamespace: allowCrossNamespace, allowUnknownFields: true))
         ledgerPolicy = EffectLedger.Policy(maxEntries: 50, baseRetryDelay: 5, maxRetryDelay: 300, maxAttempts: 10, pendingTimeout: pendingTimeout)
-        actions = NamespacePolicyActions(executor: ActionExecutor(client: client, http: try HTTPClient(), replica: replica), replica: replica)
+        actions = NamespacePolicyActions(executor: executor, replica: replica)
         events = EventRecorder(client: client, instance: replica)
     }
 

@@ -108,6 +108,25 @@ public final class PrometheusPoller: Sendable {
         for (source, n) in counts { metrics.setExpressions(source: source, count: n) }
     }
 
+    /// Removes every subscriber `matches` selects (those of namespaces this replica gave away).
+    public func unregister(where matches: (PrometheusRegistration) -> Bool) {
+        let counts: [(String, Int)] = state.withLock { s in
+            let gone = s.registrations.values.filter(matches)
+            guard !gone.isEmpty else { return [] }
+            for old in gone {
+                s.registrations[old.id] = nil
+                s.sources[old.source]?.views[old.id] = nil
+            }
+            return Self.expressionCounts(s)
+        }
+        for (source, n) in counts { metrics.setExpressions(source: source, count: n) }
+    }
+
+    /// The current registration of `id`.
+    public func registration(id: String) -> PrometheusRegistration? {
+        state.withLock { $0.registrations[id] }
+    }
+
     /// The rule for which namespaces this replica owns; applied from the next poll on.
     public func setOwned(_ owned: @escaping @Sendable (String) -> Bool) {
         state.withLock { $0.owned = owned }

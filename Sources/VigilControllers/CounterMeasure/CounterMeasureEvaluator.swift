@@ -1,0 +1,177 @@
+import VigilAPI
+import VigilJSON
+import VigilPrometheus
+
+/// Decides, without I/O, what a `CounterMeasure` does now: which trigger
+/// instances the Prometheus view shows, which of them start a run (each
+/// instance at most once), which a limit holds back and until when, and how
+/// the remembered progress changes. The reconciler carries out the runs
+/// through the action engine and writes the progress back.
+///
+/// - An **instance** is an alert's fingerprint + `activeAt`, or a PromQL
+///   series' fingerprint + the instant it first passed the threshold (its
+///   `for` counted from there). An alert seen on every poll is one instance.
+/// - Its **target** is the label set's fingerprint: cooldown and the blast
+///   radius count targets.
+/// - Nothing fires on missing data: while the view is unavailable or failed,
+///   no instance is found and `pending` is left as it was.
+public enum CounterMeasureEvaluator {
+    /// An Event to record and log.
+    public struct Decision: Sendable, Equatable {
+        public var warning: Bool
+        public var reason: String
+        public var message: String
+        public init(warning: Bool = false, reason: String, message: String) {
+            self.warning = warning
+            self.reason = reason
+            self.message = message
+        }
+    }
+
+    /// One trigger instance found in the view.
+    public struct Instance: Sendable, Equatable {
+        public var id: String
+        public var target: String
+        public var values: TemplateValues
+        /// For people: `alert HighCPU {pod="web-1"}`.
+        public var description: String
+    }
+
+    public struct Result: Sendable {
+        public var progress: CounterMeasureProgress
+        /// Instances whose run started in this evaluation.
+        public var started: [String] = []
+        public var instances: [Instance] = []
+        public var decisions: [Decision] = []
+        /// Seconds until something is due (a `for`, a cooldown, a reset).
+        public var requeueAfter: Double?
+        /// Whether the view was current and usable.
+        public var dataCurrent: Bool = false
+
+        mutating func due(in seconds: Double) {
+            let s = max(seconds, 0.05)
+            requeueAfter = min(requeueAfter ?? s, s)
+        }
+    }
+
+    public static func evaluate(
+        spec: CounterMeasureSpec, name: String, namespace: String, progress old: CounterMeasureProgress, view: PrometheusView?, now: RFC3339Time
+    ) -> Result {
+        var r = Result(progress: old)
+        let t = now.secondsSinceEpoch
+        guard let view, case .reachable = view.reachability else { return r }
+        switch view.content {
+        case .alerts, .samples: r.dataCurrent = true
+        default: return r
+        }
+
+        switch spec.trigger {
+        case .alert(let a):
+            for alert in view.alerts where alert.name == a.name && (alert.state == .firing || a.includePending) && a.matchers.allSatisfy({ $0.matches(alert.labels) }) {
+                let fp = LabelFingerprint.of(alert.labels)
+                let startsAt = alert.activeAt?.text ?? "unknown"
+                let values = TemplateValues(
+                    namespace: namespace, labels: alert.labels, annotations: alert.annotations, value: alert.value?.text, alertName: a.name,
+                    alertFingerprint: fp, alertStartsAt: startsAt, resourceName: name)
+                r.instances.append(Instance(id: "alert/\(fp)/\(startsAt)", target: fp, values: values, description: "alert \(a.name) \(describe(alert.labels))"))
+            }
+        case .promql(let q):
+            var pending: [String: RFC3339Time] = [:]
+            let hold = Double(q.forDuration?.milliseconds ?? 0) / 1000
+            for s in view.samples where q.breaches(s.value.value) {
+                let fp = LabelFingerprint.of(s.labels)
+                let first = old.pending[fp] ?? now
+                pending[fp] = first
+                let satisfied = first.secondsSinceEpoch + hold
+                if t >= satisfied {
+                    let values = TemplateValues(namespace: namespace, labels: s.labels, value: s.value.text, resourceName: name)
+                    r.instances.append(Instance(id: "promql/\(fp)/\(first.text)", target: fp, values: values, description: "series \(describe(s.labels)) = \(s.value.text)"))
+                } else {
+                    r.due(in: satisfied - t)
+                }
+            }
+            r.progress.pending = pending
+        }
+        r.instances.sort { $0.id < $1.id }
+        gate(spec, &r, now: now)
+        prune(spec, &r, now: now)
+        return r
+    }
+
+    /// Starts the instances no run exists for, unless a limit holds them back.
+    static func gate(_ spec: CounterMeasureSpec, _ r: inout Result, now: RFC3339Time) {
+        let t = now.secondsSinceEpoch
+        for inst in r.instances where r.progress.run(inst.id) == nil {
+            var block: (reason: String, message: String, until: Double?)?
+            if spec.paused {
+                block = ("Paused", "spec.paused is true", nil)
+            }
+            if block == nil, let cooldown = spec.cooldown, let last = r.progress.lastRunByTarget[inst.target],
+                t < last.secondsSinceEpoch + cooldown.seconds
+            {
+                let until = last.secondsSinceEpoch + cooldown.seconds
+                block = ("Cooldown", "the same target ran at \(last.text); cooldown \(cooldown.text) lasts until \(RFC3339Time(secondsSinceEpoch: until).text)", until)
+            }
+            if block == nil, let maxRuns = spec.maxRuns, r.progress.runCount >= Int(maxRuns) {
+                if let reset = spec.resetAfter, let last = r.progress.lastRunAt, t >= last.secondsSinceEpoch + reset.seconds {
+                    r.progress.runCount = 0
+                } else {
+                    let until = spec.resetAfter.flatMap { reset in r.progress.lastRunAt.map { $0.secondsSinceEpoch + reset.seconds } }
+                    let when = until.map { "the count resets at \(RFC3339Time(secondsSinceEpoch: $0).text) (resetAfter \(spec.resetAfter!.text) without a run)" } ?? "set resetAfter, or raise maxRuns, to allow more"
+                    block = ("MaxRunsReached", "maxRuns \(maxRuns) reached; \(when)", until)
+                }
+            }
+            if block == nil, let limit = spec.maxTargetsPerWindow {
+                let since = t - limit.window.seconds
+                let recent = r.progress.window.filter { $0.at.secondsSinceEpoch > since }
+                let targets = Set(recent.map(\.target))
+                if targets.count >= Int(limit.count) && !targets.contains(inst.target) {
+                    let until = (recent.map { $0.at.secondsSinceEpoch }.min() ?? t) + limit.window.seconds
+                    block = ("BlastRadiusReached", "\(targets.count) targets were acted on in the last \(limit.window.text) (maxTargetsPerWindow \(limit.count))", until)
+                }
+            }
+            if let block {
+                if r.progress.blocked[inst.id] != block.reason {
+                    r.decisions.append(Decision(warning: true, reason: block.reason, message: "not running for \(inst.description): \(block.message)"))
+                    r.progress.blocked[inst.id] = block.reason
+                }
+                if let until = block.until { r.due(in: until - t) }
+                continue
+            }
+            r.progress.blocked[inst.id] = nil
+            r.progress.runs.append(CounterMeasureProgress.Run(instance: inst.id, target: inst.target, values: inst.values, startedAt: now, dryRun: spec.dryRun))
+            r.progress.runCount += 1
+            r.progress.totalRuns += 1
+            r.progress.lastRunAt = now
+            r.progress.lastRunByTarget[inst.target] = now
+            r.progress.window.append((inst.target, now))
+            r.started.append(inst.id)
+            r.decisions.append(Decision(reason: spec.dryRun ? "DryRun" : "Fired", message: "\(inst.description): running \(spec.actions.count) action(s)\(spec.dryRun ? " as a dry run" : "")"))
+        }
+    }
+
+    /// Forgets what no longer matters: blocks of instances that ended, cooldowns that passed,
+    /// window entries that slid out, finished runs beyond the kept number (never one whose
+    /// instance is still present: it must not start again).
+    static func prune(_ spec: CounterMeasureSpec, _ r: inout Result, now: RFC3339Time) {
+        let t = now.secondsSinceEpoch
+        let present = Set(r.instances.map(\.id))
+        r.progress.blocked = r.progress.blocked.filter { present.contains($0.key) }
+        let cooldown = spec.cooldown?.seconds ?? 0
+        r.progress.lastRunByTarget = r.progress.lastRunByTarget.filter { t < $0.value.secondsSinceEpoch + cooldown }
+        let window = spec.maxTargetsPerWindow?.window.seconds ?? 0
+        r.progress.window = r.progress.window.filter { t < $0.at.secondsSinceEpoch + window }
+        var finished = r.progress.runs.filter { $0.phase != .running && !present.contains($0.instance) }.count
+        r.progress.runs.removeAll { run in
+            guard finished > CounterMeasureProgress.keptFinishedRuns, run.phase != .running, !present.contains(run.instance) else { return false }
+            finished -= 1
+            return true
+        }
+    }
+
+    /// `{pod="web-1", severity="critical"}` without `alertname` and `namespace`.
+    static func describe(_ labels: [String: String]) -> String {
+        let shown = labels.filter { $0.key != "alertname" && $0.key != "namespace" }.sorted { $0.key < $1.key }
+        return "{" + shown.map { "\($0.key)=\(quote($0.value))" }.joined(separator: ", ") + "}"
+    }
+}

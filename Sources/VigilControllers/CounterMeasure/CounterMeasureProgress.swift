@@ -1,0 +1,184 @@
+import VigilAPI
+import VigilJSON
+
+/// What a `CounterMeasure` remembers between reconciles, in its status so it
+/// survives restarts and failover: the runs (with the values they were
+/// started with, so a run resumed by another replica renders the same
+/// actions), the safety counters (cooldown per target, maxRuns, the
+/// blast-radius window), PromQL series waiting out their `for`, and the
+/// instances held back by a limit (so each is announced once).
+public struct CounterMeasureProgress: Sendable, Equatable {
+    public enum Phase: String, Sendable, Equatable {
+        case running = "Running"
+        case succeeded = "Succeeded"
+        case failed = "Failed"
+    }
+
+    /// One action's record within a run.
+    public struct Step: Sendable, Equatable {
+        public var index: Int
+        public var type: String
+        public var phase: String
+        public var summary: String
+        public var error: String?
+        /// Captured output: the ConfigMap, its size and first lines.
+        public var configMap: String?
+        public var bytes: Int?
+        public var head: String?
+
+        public init(index: Int, type: String, phase: String, summary: String, error: String? = nil, configMap: String? = nil, bytes: Int? = nil, head: String? = nil) {
+            self.index = index
+            self.type = type
+            self.phase = phase
+            self.summary = summary
+            self.error = error
+            self.configMap = configMap
+            self.bytes = bytes
+            self.head = head
+        }
+    }
+
+    /// One accepted trigger instance and what came of it.
+    public struct Run: Sendable, Equatable {
+        public var instance: String
+        public var target: String
+        public var values: TemplateValues
+        public var startedAt: RFC3339Time
+        public var finishedAt: RFC3339Time?
+        public var phase: Phase
+        public var dryRun: Bool
+        public var steps: [Step]
+        /// Why the run is not moving (a failed action's error, a rate limit).
+        public var message: String?
+
+        public init(instance: String, target: String, values: TemplateValues, startedAt: RFC3339Time, phase: Phase = .running, dryRun: Bool, steps: [Step] = [], message: String? = nil) {
+            self.instance = instance
+            self.target = target
+            self.values = values
+            self.startedAt = startedAt
+            self.phase = phase
+            self.dryRun = dryRun
+            self.steps = steps
+            self.message = message
+        }
+    }
+
+    /// Runs, oldest first: every running one and the newest finished ones.
+    public var runs: [Run] = []
+    /// PromQL series past the threshold: fingerprint → first seen past it.
+    public var pending: [String: RFC3339Time] = [:]
+    /// Target → when a run for it last started (cooldown).
+    public var lastRunByTarget: [String: RFC3339Time] = [:]
+    /// Runs counted against maxRuns since the last reset.
+    public var runCount: Int = 0
+    /// Runs ever started.
+    public var totalRuns: Int = 0
+    public var lastRunAt: RFC3339Time?
+    /// Targets acted on within the blast-radius window, with when.
+    public var window: [(target: String, at: RFC3339Time)] = []
+    /// Instances held back by a limit → the limit's reason (announced once).
+    public var blocked: [String: String] = [:]
+
+    public init() {}
+
+    public static func == (a: Self, b: Self) -> Bool { a.json == b.json }
+
+    /// Finished runs kept (running ones are always kept).
+    public static let keptFinishedRuns = 10
+
+    public func run(_ instance: String) -> Run? { runs.first { $0.instance == instance } }
+
+    // MARK: Status fields
+
+    /// The fields this type owns in `status` (the ledger's `effects`, the
+    /// conditions and the display fields are written beside them).
+    public var json: JSON {
+        var o = JSONObject()
+        o["runs"] = .array(runs.map(Self.encode))
+        o["pending"] = .object(JSONObject(pending.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value.text)) }))
+        o["lastRunByTarget"] = .object(JSONObject(lastRunByTarget.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value.text)) }))
+        o["runCount"] = .int(Int64(runCount))
+        o["totalRuns"] = .int(Int64(totalRuns))
+        if let lastRunAt { o["lastRunAt"] = .string(lastRunAt.text) }
+        o["window"] = .array(window.map { .obj(["target": .string($0.target), "at": .string($0.at.text)]) })
+        o["blocked"] = .object(JSONObject(blocked.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
+        return .object(o)
+    }
+
+    /// Reads what a previous reconcile wrote; fields it cannot read are
+    /// treated as absent (a status from another version never blocks a run).
+    public init(status: JSON?) {
+        guard let s = status else { return }
+        runs = (s["runs"]?.arrayValue ?? []).compactMap(Self.decode)
+        for (k, v) in s["pending"]?.objectValue ?? JSONObject() { if let t = v.stringValue.flatMap(RFC3339Time.init) { pending[k] = t } }
+        for (k, v) in s["lastRunByTarget"]?.objectValue ?? JSONObject() { if let t = v.stringValue.flatMap(RFC3339Time.init) { lastRunByTarget[k] = t } }
+        runCount = Int(s["runCount"]?.intValue ?? 0)
+        totalRuns = Int(s["totalRuns"]?.intValue ?? 0)
+        lastRunAt = s["lastRunAt"]?.stringValue.flatMap(RFC3339Time.init)
+        window = (s["window"]?.arrayValue ?? []).compactMap { w in
+            guard let t = w["target"]?.stringValue, let at = w["at"]?.stringValue.flatMap(RFC3339Time.init) else { return nil }
+            return (t, at)
+        }
+        for (k, v) in s["blocked"]?.objectValue ?? JSONObject() { if let r = v.stringValue { blocked[k] = r } }
+    }
+
+    static func encode(_ r: Run) -> JSON {
+        var o = JSONObject()
+        o["instance"] = .string(r.instance)
+        o["target"] = .string(r.target)
+        o["phase"] = .string(r.phase.rawValue)
+        o["startedAt"] = .string(r.startedAt.text)
+        if let f = r.finishedAt { o["finishedAt"] = .string(f.text) }
+        if r.dryRun { o["dryRun"] = .bool(true) }
+        if let m = r.message { o["message"] = .string(m) }
+        var v = JSONObject()
+        v["namespace"] = .string(r.values.namespace)
+        v["labels"] = .object(JSONObject(r.values.labels.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
+        if !r.values.annotations.isEmpty {
+            v["annotations"] = .object(JSONObject(r.values.annotations.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
+        }
+        if let x = r.values.value { v["value"] = .string(x) }
+        if let x = r.values.alertName { v["alertName"] = .string(x) }
+        if let x = r.values.alertFingerprint { v["alertFingerprint"] = .string(x) }
+        if let x = r.values.alertStartsAt { v["alertStartsAt"] = .string(x) }
+        o["values"] = .object(v)
+        o["actions"] = .array(r.steps.map { s in
+            var a = JSONObject()
+            a["index"] = .int(Int64(s.index))
+            a["type"] = .string(s.type)
+            a["phase"] = .string(s.phase)
+            a["summary"] = .string(s.summary)
+            if let e = s.error { a["error"] = .string(e) }
+            if let c = s.configMap { a["output"] = .obj(["configMap": .string(c), "bytes": .int(Int64(s.bytes ?? 0)), "head": .string(s.head ?? "")]) }
+            return .object(a)
+        })
+        return .object(o)
+    }
+
+    static func decode(_ j: JSON) -> Run? {
+        guard let instance = j["instance"]?.stringValue, let target = j["target"]?.stringValue,
+            let started = j["startedAt"]?.stringValue.flatMap(RFC3339Time.init), let phase = j["phase"]?.stringValue.flatMap(Phase.init)
+        else { return nil }
+        let v = j["values"] ?? .null
+        func map(_ x: JSON?) -> [String: String] {
+            var m: [String: String] = [:]
+            for (k, val) in x?.objectValue ?? JSONObject() { if let s = val.stringValue { m[k] = s } }
+            return m
+        }
+        let values = TemplateValues(
+            namespace: v["namespace"]?.stringValue ?? "", labels: map(v["labels"]), annotations: map(v["annotations"]), value: v["value"]?.stringValue,
+            alertName: v["alertName"]?.stringValue, alertFingerprint: v["alertFingerprint"]?.stringValue, alertStartsAt: v["alertStartsAt"]?.stringValue,
+            resourceName: "")
+        var run = Run(instance: instance, target: target, values: values, startedAt: started, phase: phase, dryRun: j["dryRun"]?.boolValue ?? false)
+        run.finishedAt = j["finishedAt"]?.stringValue.flatMap(RFC3339Time.init)
+        run.message = j["message"]?.stringValue
+        run.steps = (j["actions"]?.arrayValue ?? []).compactMap { a in
+            guard let i = a["index"]?.intValue, let t = a["type"]?.stringValue else { return nil }
+            return Step(
+                index: Int(i), type: t, phase: a["phase"]?.stringValue ?? "", summary: a["summary"]?.stringValue ?? "", error: a["error"]?.stringValue,
+                configMap: a[path: ["output", "configMap"]]?.stringValue, bytes: a[path: ["output", "bytes"]]?.intValue.map { Int($0) },
+                head: a[path: ["output", "head"]]?.stringValue)
+        }
+        return run
+    }
+}

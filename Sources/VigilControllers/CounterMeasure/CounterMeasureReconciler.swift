@@ -1,0 +1,303 @@
+import Foundation
+import Kube
+import Logging
+import VigilAPI
+import VigilJSON
+import VigilPrometheus
+import VigilRuntime
+
+/// Reconciles one `CounterMeasure`, as every kind's pipeline goes: the typed
+/// object from the store (decoded once by the informer) → facts (the shared
+/// poller's view, the injected clock, the progress in status) → a pure
+/// decision (`CounterMeasureEvaluator`) → the action engine runs each
+/// started or unfinished run through the ledger → one status write (only
+/// when something changed) → Events.
+///
+/// It subscribes its trigger to the one `PrometheusPoller` of the replica
+/// (alerts, or its expression: one query per distinct expression, however
+/// many resources use it) for its own namespace only; the poller wakes it
+/// when its data changes.
+public struct CounterMeasureReconciler: Reconciler {
+    public typealias Object = CounterMeasureObject
+    public static let descriptor = CounterMeasureObject.descriptor
+    static let apiVersion = CounterMeasure.apiVersion
+
+    let client: KubeClient
+    let poller: PrometheusPoller
+    let engine: ActionEngine
+    let events: EventRecorder
+    let budget: ActionBudget
+    let replica: String
+    let sources: Set<String>
+    let clock: any RuntimeClock
+    let wallClockAtZero: Double
+    let ledgerPolicy: EffectLedger.Policy
+    let logger: Logger
+    let ownWrites = OwnWrites()
+
+    public init(
+        client: KubeClient, poller: PrometheusPoller, executor: ActionExecutor, budget: ActionBudget, replica: String, sources: Set<String>,
+        pendingTimeout: Double, clock: any RuntimeClock = SystemClock(), wallClockAtZero: Double? = nil, logger: Logger
+    ) {
+        self.client = client
+        self.poller = poller
+        self.engine = ActionEngine(executor: executor)
+        self.events = EventRecorder(client: client, instance: replica)
+        self.budget = budget
+        self.replica = replica
+        self.sources = sources
+        self.clock = clock
+        self.wallClockAtZero = wallClockAtZero ?? (Date().timeIntervalSince1970 - clock.now())
+        self.ledgerPolicy = EffectLedger.Policy(maxEntries: 100, baseRetryDelay: 5, maxRetryDelay: 300, maxAttempts: 10, pendingTimeout: pendingTimeout)
+        self.logger = logger
+    }
+
+    /// The poller subscriber id of a resource.
+    public static func subscriber(_ key: ObjectKey) -> String { "CounterMeasure/\(key.namespace)/\(key.name)" }
+
+    /// The key of a poller subscriber id (nil for another kind's).
+    public static func key(subscriber id: String) -> ObjectKey? {
+        let parts = id.split(separator: "/", maxSplits: 2).map(String.init)
+        guard parts.count == 3, parts[0] == "CounterMeasure" else { return nil }
+        return ObjectKey(namespace: parts[1], name: parts[2])
+    }
+
+    func now() -> RFC3339Time { RFC3339Time(secondsSinceEpoch: wallClockAtZero + clock.now()) }
+
+    public func reconcile(_ key: ObjectKey, context: ReconcileContext<CounterMeasureObject>) async throws -> ReconcileOutcome {
+        let id = Self.subscriber(key)
+        guard let object = context.store.get(key), let uid = object.metadata.uid, object.metadata.deletionTimestamp == nil else {
+            poller.unregister(id: id)
+            ownWrites.forget(key)
+            return .done
+        }
+        if ownWrites.isBehind(key, cached: object.metadata.resourceVersion) { return .done }
+        let namespace = key.namespace
+        let subject = EventRecorder.Subject(apiVersion: Self.apiVersion, kind: CounterMeasure.kind, namespace: namespace, name: key.name, uid: uid)
+        let current = object.document["status"] ?? .object(JSONObject())
+        let generation = object.metadata.generation
+        let now = now()
+
+        let cm: CounterMeasure
+        switch object.decoded {
+        case .failure(let error):
+            poller.unregister(id: id)
+            try await writeInvalid(key, subject, current: current, generation: generation, reason: "InvalidSpec", message: error.description, now: now)
+            return .done
+        case .success(let c):
+            cm = c
+        }
+        let source = cm.spec.effectiveSource
+        guard sources.contains(source) else {
+            poller.unregister(id: id)
+            let known = sources.sorted().joined(separator: ", ")
+            try await writeInvalid(
+                key, subject, current: current, generation: generation, reason: "UnknownSource",
+                message: "spec.source: \"\(source)\" is not a configured Prometheus source (configured: \(known.isEmpty ? "none" : known)); add prometheus.sources.\(source) to vigil.yaml",
+                now: now)
+            return .done
+        }
+        let need: PrometheusRegistration.Need = switch cm.spec.trigger {
+        case .alert: .alerts
+        case .promql(let q): .query(expr: q.expr)
+        }
+        let registration = PrometheusRegistration(id: id, source: source, need: need, namespace: namespace)
+        if poller.registration(id: id) != registration { poller.register(registration) }
+        let view = poller.latest(for: id)
+
+        let old = CounterMeasureProgress(status: current)
+        var evaluation = CounterMeasureEvaluator.evaluate(spec: cm.spec, name: key.name, namespace: namespace, progress: old, view: view, now: now)
+        var decisions = evaluation.decisions
+        var requeue = evaluation.requeueAfter
+
+        // Run every unfinished run: those started now and those a previous
+        // reconcile (or another replica) left running.
+        let ledger = EffectLedgerStore(
+            client: client, resource: Self.descriptor, namespace: namespace, name: key.name, owner: replica, policy: ledgerPolicy,
+            clock: clock, wallClockAtZero: wallClockAtZero)
+        var cached = try? EffectLedgerSnapshot(object: object.document)
+        for i in evaluation.progress.runs.indices where evaluation.progress.runs[i].phase == .running {
+            var run = evaluation.progress.runs[i]
+            if run.steps.isEmpty, let wait = budget.take() {
+                run.message = "waiting for the action cap (actions.maxRunsPerMinute \(Int(budget.perMinute)) in vigil.yaml)"
+                if old.run(run.instance)?.message != run.message {
+                    decisions.append(.init(warning: true, reason: "RateLimited", message: "run for \(run.instance) waits: \(run.message!)"))
+                }
+                evaluation.progress.runs[i] = run
+                requeue = min(requeue ?? wait, wait)
+                continue
+            }
+            run.values.resourceName = key.name
+            let engineRun = ActionEngine.Run(
+                subject: subject, resource: Self.descriptor, instance: run.instance, target: run.target, namespace: namespace, values: run.values,
+                dryRun: run.dryRun, defaultWebhookBody: { [run] in Self.webhookBody(subject: subject, run: run, trigger: cm.spec.trigger.summary) })
+            let outcome: ActionEngine.Outcome
+            do {
+                outcome = try await engine.run(cm.spec.actions, engineRun, ledger: ledger, cached: cached)
+            } catch EffectLedgerError.objectNotFound {
+                return .done  // deleted meanwhile (e.g. deleteNamespace of its own namespace)
+            }
+            cached = nil
+            run.values.resourceName = ""
+            decisions += Self.announce(outcome, previous: run.steps, run: run)
+            run.steps = outcome.steps.map { s in
+                CounterMeasureProgress.Step(
+                    index: s.index, type: s.type, phase: s.phase.rawValue, summary: s.summary, error: s.error, configMap: s.output?.configMap,
+                    bytes: s.output?.bytes, head: s.output?.head)
+            }
+            if outcome.finished {
+                run.phase = .succeeded
+                run.finishedAt = self.now()
+                run.message = nil
+            } else if outcome.failed {
+                run.phase = .failed
+                run.finishedAt = self.now()
+                run.message = outcome.steps.last?.error
+            } else {
+                run.message = outcome.steps.last.map { "action \($0.index) (\($0.type)) \($0.phase.rawValue.lowercased()): \($0.error ?? "")" }
+                if let after = outcome.retryAfter { requeue = min(requeue ?? after, after) }
+            }
+            evaluation.progress.runs[i] = run
+        }
+
+        let status = statusPatch(cm, evaluation: evaluation, view: view, current: current, generation: generation, now: now)
+        try await write(key, status, current: current)
+        for d in decisions { await announce(subject, key, d) }
+        return requeue.map { .requeue(after: $0) } ?? .done
+    }
+
+    // MARK: Status
+
+    /// The status fields this reconcile owns (everything but `effects`).
+    func statusPatch(
+        _ cm: CounterMeasure, evaluation e: CounterMeasureEvaluator.Result, view: PrometheusView?, current: JSON, generation: Int64?, now: RFC3339Time
+    ) -> JSONObject {
+        var o = e.progress.json.objectValue ?? JSONObject()
+        o["observedGeneration"] = generation.map { .int($0) } ?? .null
+        o["trigger"] = .string(cm.spec.trigger.summary)
+        o["source"] = .string(cm.spec.effectiveSource)
+        o["lastFiredAt"] = e.progress.lastRunAt.map { .string($0.text) } ?? .null
+        let reachable: (StatusCondition.Status, String, String)
+        var ready: (StatusCondition.Status, String, String)
+        switch (view?.reachability, view?.content) {
+        case (nil, _):
+            reachable = (.unknown, "WaitingForFirstPoll", "waiting for the first poll of Prometheus source \(cm.spec.effectiveSource)")
+            ready = (.unknown, "WaitingForFirstPoll", "no data yet")
+        case (.unreachable(let error, _)?, _):
+            reachable = (.false, "Unreachable", error)
+            ready = (.false, "SourceUnreachable", "Prometheus source \(cm.spec.effectiveSource) is unreachable; nothing fires on missing data")
+        case (_, .failed(let error)?):
+            reachable = (.true, "Polled", "polled at \(view!.fetchedAtWall.text)")
+            ready = (.false, "QueryFailed", "\(error)")
+        default:
+            reachable = (.true, "Polled", "polled at \(view!.fetchedAtWall.text)" + (view!.warnings.isEmpty ? "" : "; warnings: \(view!.warnings.joined(separator: "; "))"))
+            ready = (.true, cm.spec.paused ? "Paused" : (cm.spec.dryRun ? "DryRun" : "Watching"), "watching \(cm.spec.trigger.summary)")
+        }
+        if ready.0 == .true, let failing = e.progress.runs.last(where: { $0.phase == .failed }), failing.finishedAt.map({ now.secondsSinceEpoch - $0.secondsSinceEpoch < 3600 }) == true {
+            ready = (.true, "LastRunFailed", "the run for \(failing.instance) failed: \(failing.message ?? "")")
+        }
+        let previous = current["conditions"]?.arrayValue ?? []
+        o["conditions"] = .array([
+            Self.condition("Ready", ready, previous: previous, generation: generation, now: now),
+            Self.condition("SourceReachable", reachable, previous: previous, generation: generation, now: now),
+        ])
+        return o
+    }
+
+    static func condition(_ type: String, _ c: (StatusCondition.Status, String, String), previous: [JSON], generation: Int64?, now: RFC3339Time) -> JSON {
+        let old = previous.first { $0["type"]?.stringValue == type }
+        let since = old?["status"]?.stringValue == c.0.rawValue ? (old?["lastTransitionTime"]?.stringValue.flatMap(RFC3339Time.init) ?? now) : now
+        return StatusCondition(type: type, status: c.0, reason: c.1, message: c.2, lastTransitionTime: since, observedGeneration: generation).json
+    }
+
+    /// Merge-patches `fields` into status when they differ from `current`.
+    func write(_ key: ObjectKey, _ fields: JSONObject, current: JSON) async throws {
+        let changed = fields.contains { k, v in
+            // "polled at …" moves on every poll; it alone is not worth a write.
+            if k == "conditions" { return Self.stable(v) != Self.stable(current[k] ?? .null) }
+            return (current[k] ?? .null) != v
+        }
+        guard changed else { return }
+        let patch: JSON = ["status": .object(fields)]
+        do {
+            let written = try await client.patch(Self.descriptor, namespace: key.namespace, name: key.name, subresource: "status", type: .merge, body: patch.serialized())
+            ownWrites.wrote(key, resourceVersion: written.metadata.resourceVersion)
+        } catch {
+            if error.isNotFound { return }
+            throw error
+        }
+    }
+
+    /// Conditions without the poll time in SourceReachable's message.
+    static func stable(_ conditions: JSON) -> JSON {
+        guard case .array(let list) = conditions else { return conditions }
+        return .array(list.map { c in
+            var c = c
+            if c["reason"]?.stringValue == "Polled", let m = c["message"]?.stringValue, m.hasPrefix("polled at ") {
+                c["message"] = .string(m.split(separator: ";", maxSplits: 1).dropFirst().joined())
+            }
+            return c
+        })
+    }
+
+    func writeInvalid(_ key: ObjectKey, _ subject: EventRecorder.Subject, current: JSON, generation: Int64?, reason: String, message: String, now: RFC3339Time) async throws {
+        let previous = current["conditions"]?.arrayValue ?? []
+        let old = previous.first { $0["type"]?.stringValue == "Ready" }
+        if old?["reason"]?.stringValue == reason && old?["message"]?.stringValue == message && current["observedGeneration"]?.intValue == generation { return }
+        var o = JSONObject()
+        o["observedGeneration"] = generation.map { .int($0) } ?? .null
+        o["conditions"] = .array([Self.condition("Ready", (.false, reason, message), previous: previous, generation: generation, now: now)])
+        try await write(key, o, current: current)
+        await announce(subject, key, .init(warning: true, reason: reason, message: message))
+    }
+
+    // MARK: Events
+
+    func announce(_ subject: EventRecorder.Subject, _ key: ObjectKey, _ d: CounterMeasureEvaluator.Decision) async {
+        if let failure = await events.record(subject, type: d.warning ? "Warning" : "Normal", reason: d.reason, message: d.message) {
+            logger.warning("could not record an Event for CounterMeasure \(key): \(failure)")
+        }
+        if d.warning {
+            logger.warning("\(d.reason): \(d.message)", metadata: ["resource": "\(key)"])
+        } else {
+            logger.notice("\(d.reason): \(d.message)", metadata: ["resource": "\(key)"])
+        }
+    }
+
+    /// An Event for every step that finished or failed since `previous`.
+    static func announce(_ outcome: ActionEngine.Outcome, previous: [CounterMeasureProgress.Step], run: CounterMeasureProgress.Run) -> [CounterMeasureEvaluator.Decision] {
+        var out: [CounterMeasureEvaluator.Decision] = []
+        for s in outcome.steps where previous.first(where: { $0.index == s.index })?.phase != s.phase.rawValue {
+            switch s.phase {
+            case .succeeded:
+                if s.summary.hasSuffix("(done earlier)") { continue }
+                var message = "action \(s.index) (\(s.type)): \(s.summary)"
+                if let o = s.output { message += "; first lines: \(o.head.prefix(300))" }
+                out.append(.init(reason: run.dryRun ? "DryRunAction" : "ActionTaken", message: message))
+            case .failed:
+                out.append(.init(warning: true, reason: "ActionFailed", message: "action \(s.index) (\(s.type)) failed for good, the run stops: \(s.error ?? "")"))
+            case .retrying:
+                out.append(.init(warning: true, reason: "ActionRetrying", message: "action \(s.index) (\(s.type)) failed, will retry: \(s.error ?? "")"))
+            case .waiting:
+                continue
+            }
+        }
+        return out
+    }
+
+    /// The body a `webhook` action without its own `body` sends.
+    static func webhookBody(subject: EventRecorder.Subject, run: CounterMeasureProgress.Run, trigger: String) -> [UInt8] {
+        var o = JSONObject()
+        o["type"] = "vigil.countermeasure.run"
+        o["resource"] = .obj(["apiVersion": .string(subject.apiVersion), "kind": .string(subject.kind), "namespace": .string(subject.namespace), "name": .string(subject.name), "uid": .string(subject.uid)])
+        o["trigger"] = .string(trigger)
+        o["instance"] = .string(run.instance)
+        o["target"] = .string(run.target)
+        o["labels"] = .object(JSONObject(run.values.labels.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
+        if let v = run.values.value { o["value"] = .string(v) }
+        if let n = run.values.alertName { o["alert"] = .obj(["name": .string(n), "fingerprint": .string(run.values.alertFingerprint ?? ""), "startsAt": .string(run.values.alertStartsAt ?? "")]) }
+        o["startedAt"] = .string(run.startedAt.text)
+        o["actions"] = .array(run.steps.map { .obj(["index": .int(Int64($0.index)), "type": .string($0.type), "phase": .string($0.phase), "summary": .string($0.summary)]) })
+        return JSON.object(o).serialized()
+    }
+}
