@@ -1,6 +1,6 @@
 extension APIServer {
     func rootPaths() -> [String] {
-        var paths = ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/readyz", "/metrics/cadvisor", "/openapi/v2", "/openapi/v3", "/version", "/sim/faults", "/sim/stats"]
+        var paths = ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/readyz", "/metrics/cadvisor", "/openapi/v2", "/openapi/v3", "/version", "/sim/faults", "/sim/requests", "/sim/stats"]
         for gv in groupVersions() where !gv.group.isEmpty { paths.append("/apis/\(gv.group)"); paths.append("/apis/\(gv.group)/\(gv.version)") }
         return paths.sorted()
     }

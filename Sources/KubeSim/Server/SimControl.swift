@@ -10,6 +10,12 @@ import Synchronization
 /// - `dropWatches: true`: closes every open watch stream now (one-shot);
 /// - `stallSeconds`: every request and every watch write waits this long from now.
 /// `DELETE /sim/faults` clears them.
+///
+/// `GET /sim/requests` is the log of write requests (every method but GET),
+/// newest last, at most `writeLogLimit`: `{"items": [{"seq", "method", "verb",
+/// "resource", "path", "query", "dryRun", "code", "userAgent"}], "next": N}`;
+/// `?since=N` returns entries with `seq >= N`, so a test can prove what a
+/// controller wrote (every write of a dry run carries `dryRun=All`).
 public final class SimControl: Sendable {
     struct Rule: Sendable {
         var status: Int
@@ -32,7 +38,12 @@ public final class SimControl: Sendable {
         var injected = 0
         var openWatches = 0
         var droppedWatches = 0
+        var writes: [JSON] = []
+        var nextWrite = 0
     }
+
+    /// Write requests kept in `/sim/requests`.
+    public static let writeLogLimit = 20_000
 
     private let state = Mutex(State())
 
@@ -163,6 +174,30 @@ public final class SimControl: Sendable {
             s.byVerb[verb, default: 0] += 1
             if !resource.isEmpty { s.byResource[resource, default: 0] += 1 }
             s.byCode[String(code), default: 0] += 1
+        }
+    }
+
+    /// Logs a write request (anything but GET) for `/sim/requests`.
+    public func logWrite(method: String, verb: String, resource: String, path: String, query: [String: [String]], code: Int, userAgent: String?) {
+        guard method != "GET" else { return }
+        var q = JSONObject()
+        for k in query.keys.sorted() { q[k] = .array(query[k]!.map { .string($0) }) }
+        let dry = query["dryRun"]?.contains("All") ?? false
+        state.withLock { s in
+            let entry: JSON = [
+                "seq": .int(Int64(s.nextWrite)), "method": .string(method), "verb": .string(verb), "resource": .string(resource),
+                "path": .string(path), "query": .object(q), "dryRun": .bool(dry), "code": .int(Int64(code)), "userAgent": .string(userAgent ?? ""),
+            ]
+            s.nextWrite += 1
+            s.writes.append(entry)
+            if s.writes.count > Self.writeLogLimit { s.writes.removeFirst(s.writes.count - Self.writeLogLimit) }
+        }
+    }
+
+    /// `/sim/requests`: logged writes with `seq >= since`.
+    public func writesJSON(since: Int) -> JSON {
+        state.withLock { s in
+            ["items": .array(s.writes.filter { ($0["seq"]?.intValue ?? 0) >= Int64(since) }), "next": .int(Int64(s.nextWrite))]
         }
     }
 

@@ -35,7 +35,7 @@ public struct SimResponder: HTTPResponder {
 
         let response: APIResponse
         if path.hasPrefix("/sim/") {
-            response = await simEndpoint(method: method, path: path, request: request)
+            response = await simEndpoint(method: method, path: path, query: query, request: request)
         } else if let token, !Self.publicPaths.contains(path), headers["authorization"] != "Bearer \(token)" {
             response = .json([
                 "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "message": "Unauthorized",
@@ -59,6 +59,9 @@ public struct SimResponder: HTTPResponder {
             }
         }
         control.record(verb: verb, resource: resource, code: response.status)
+        if !path.hasPrefix("/sim/") {
+            control.logWrite(method: method, verb: verb, resource: resource, path: path, query: query, code: response.status, userAgent: headers["user-agent"])
+        }
         logger.debug("\(method) \(request.uri.string) \(response.status) \(ContinuousClock.now - started)",
             metadata: ["verb": .string(verb), "resource": .string(resource)])
         return makeResponse(response)
@@ -89,8 +92,10 @@ public struct SimResponder: HTTPResponder {
         }
     }
 
-    func simEndpoint(method: String, path: String, request: Request) async -> APIResponse {
+    func simEndpoint(method: String, path: String, query: [String: [String]], request: Request) async -> APIResponse {
         switch (method, path) {
+        case ("GET", "/sim/requests"):
+            return .json(control.writesJSON(since: query["since"]?.first.flatMap { Int($0) } ?? 0))
         case ("GET", "/sim/stats"):
             var s = control.statsJSON()
             s["resourceVersion"] = .string(String(await api.store.currentResourceVersion))
