@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import VigilAPI
+import VigilHost
 
 /// `vigil validate -f FILE|DIR|- ...`: checks resources offline with the same
 /// validator the controller uses. Files are found as `kubectl apply -f` finds
 /// them (a directory's `.yaml`, `.yml` and `.json` files, its subdirectories
 /// too with `-R`, `-` for standard input). Every problem is printed as
-/// `FILE: document N (NamespacePolicy ns/name): field: message`. Exit code: 0
+/// `FILE: document N (Kind ns/name): field: message` (NamespacePolicy and
+/// CounterMeasure; with `--config`, a CounterMeasure's source must be configured). Exit code: 0
 /// when everything is valid, 1 when a resource has problems, 2 when a path
 /// cannot be read (every other path is still checked and reported).
 struct ValidateCommand: ParsableCommand {
@@ -27,6 +29,9 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "The namespace of documents without metadata.namespace.")
     var namespace = "default"
 
+    @Option(help: "A vigil.yaml: CounterMeasures must name one of its prometheus.sources (unchecked without it).")
+    var config: String?
+
     func validate() throws {
         if filename.isEmpty { throw ValidationError("give at least one file or directory with -f PATH (- for standard input)") }
     }
@@ -34,6 +39,18 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let validator = NamespacePolicyValidator(
             options: .init(allowCrossNamespace: allowCrossNamespace, defaultNamespace: namespace))
+        var sources: Set<String>?
+        if let config {
+            var c = VigilConfiguration()
+            do {
+                try c.apply(yaml: try String(contentsOfFile: config, encoding: .utf8), source: config)
+            } catch {
+                FileHandle.standardError.write(Data("vigil validate: --config \(config): \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            sources = c.prometheusSourceNames
+        }
+        let measures = CounterMeasureValidator(options: .init(sources: sources))
         var problems = 0
         var checked = 0
         var unreadable = 0
@@ -59,12 +76,15 @@ struct ValidateCommand: ParsableCommand {
                 continue
             }
             for document in documents {
-                guard document.isNamespacePolicy else {
+                let found: [ValidationProblem]
+                switch document.kind {
+                case NamespacePolicy.kind: found = validator.problems(in: document.json)
+                case CounterMeasure.kind: found = measures.problems(in: document.json)
+                default:
                     skipped.append(document.label)
                     continue
                 }
                 checked += 1
-                let found = validator.problems(in: document.json)
                 for line in document.messages(for: found) { print(line) }
                 problems += found.count
             }
