@@ -226,7 +226,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilControllersTests",
-            dependencies: ["VigilControllers", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilRuntime", "ProcessFixtures"]
+            dependencies: ["VigilControllers", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilPrometheus", "VigilRuntime", "ProcessFixtures"]
         ),
         .testTarget(
             name: "VigilLoadTestTests",
