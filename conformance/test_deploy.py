@@ -38,6 +38,8 @@ EXPECTED_OBJECTS = {
     ("RoleBinding", "vigil"),
     ("ClusterRole", "vigil-viewer"),
     ("ClusterRole", "vigil-editor"),
+    ("ClusterRole", "vigil-extensions"),  # aggregated: rules come from ClusterRoles labelled AGGREGATION_LABEL
+    ("ClusterRoleBinding", "vigil-extensions"),
     ("ConfigMap", "vigil-config"),  # name without the generator's content hash
     ("Deployment", "vigil"),
     ("PodDisruptionBudget", "vigil"),
@@ -49,16 +51,26 @@ EXPECTED_OBJECTS = {
 CLUSTER_GRANTS = {
     ("vigil.dev", "namespacepolicies"): {"get", "list", "watch", "patch"},  # patch: spec.deactivated after firing
     ("vigil.dev", "namespacepolicies/status"): {"update", "patch"},
+    ("vigil.dev", "countermeasures"): {"get", "list", "watch"},  # no spec writes
+    ("vigil.dev", "countermeasures/status"): {"patch"},  # merge patches and the ledger's JSON patches
     ("", "namespaces"): {"get", "list", "watch", "delete"},
-    ("", "pods"): {"get", "list", "watch"},
-    ("apps", "deployments"): {"get", "list", "watch", "patch"},
+    ("", "pods"): {"get", "list", "watch", "delete"},  # delete: deletePod
+    ("", "pods/ephemeralcontainers"): {"patch"},  # debug
+    ("", "pods/resize"): {"patch"},  # resize
+    ("", "pods/log"): {"get"},  # captured output of debug and job
+    ("apps", "deployments"): {"get", "list", "watch", "patch"},  # patch: scaleDown, scale, restart
     ("apps", "statefulsets"): {"get", "list", "watch", "patch"},
+    ("apps", "daemonsets"): {"get", "patch"},  # restart
+    ("batch", "jobs"): {"create", "get"},  # job
+    ("", "configmaps"): {"create", "get", "list", "delete"},  # captured output, the newest 10 kept
     ("apps", "deployments/scale"): {"get", "patch", "update"},
     ("apps", "statefulsets/scale"): {"get", "patch", "update"},
     ("", "secrets"): {"get"},
     ("", "events"): {"create", "patch"},
     ("events.k8s.io", "events"): {"create", "patch"},
 }
+# The label that adds a ClusterRole's rules to vigil-extensions (and that the controller's 403 messages name).
+AGGREGATION_LABEL = "rbac.vigil.dev/aggregate-to-vigil"
 # The Role in vigil-system: (apiGroup, resource, resourceName or None) -> verbs.
 NAMESPACE_GRANTS = {
     ("coordination.k8s.io", "leases", None): {"get", "list", "watch", "create", "patch"},
@@ -269,6 +281,54 @@ def test_bindings_point_at_the_service_account(rendered):
     assert rb["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "vigil"}
     assert rb["subjects"] == [subject]
     assert pod_spec(rendered)["serviceAccountName"] == sa["metadata"]["name"]
+
+
+def test_extensions_role_only_aggregates(rendered):
+    """vigil-extensions grants nothing itself: its rules come from ClusterRoles the admins label."""
+    role = only(rendered, "ClusterRole", "vigil-extensions")
+    assert role["aggregationRule"] == {"clusterRoleSelectors": [{"matchLabels": {AGGREGATION_LABEL: "true"}}]}
+    assert role.get("rules") in ([], None), role.get("rules")
+    sa = only(rendered, "ServiceAccount", "vigil")
+    crb = only(rendered, "ClusterRoleBinding", "vigil-extensions")
+    assert crb["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "vigil-extensions"}
+    assert crb["subjects"] == [{"kind": "ServiceAccount", "name": "vigil", "namespace": sa["metadata"]["namespace"]}]
+    # The install itself adds nothing to it: no role of ours carries the label.
+    labelled = [o["metadata"]["name"] for o in rendered
+                if o["kind"] == "ClusterRole" and AGGREGATION_LABEL in o["metadata"].get("labels", {})]
+    assert labelled == [], labelled
+    # Only vigil-extensions aggregates; the controller's own role is the exact table above.
+    assert [o["metadata"]["name"] for o in rendered if o["kind"] == "ClusterRole" and "aggregationRule" in o] == \
+        ["vigil-extensions"]
+
+
+def test_the_controller_names_the_same_aggregation_label():
+    """A 403 tells the user to grant the verb with a ClusterRole carrying this label: it must be the manifest's."""
+    source = (REPO / "Sources" / "VigilControllers" / "Actions" / "ActionExecutor.swift").read_text()
+    m = re.search(r'static let aggregationLabel = "([^"]+)"', source)
+    assert m, "ActionExecutor.aggregationLabel not found"
+    assert m[1] == AGGREGATION_LABEL
+
+
+def documented_cluster_grants() -> dict[tuple, set]:
+    """The ClusterRole table of docs/deploy.md as (apiGroup, resource) -> verbs."""
+    text = (REPO / "docs" / "deploy.md").read_text()
+    section = text.split("### ClusterRole `vigil`", 1)[1].split("\n### ", 1)[0]
+    grants: dict[tuple, set] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 4 or cells[0] in ("API group", "") or set(cells[0]) <= {"-"}:
+            continue
+        groups = ["" if g.strip() == "core" else g.strip().strip("`") for g in cells[0].split(" and ")]
+        resources = [r.strip().strip("`") for r in cells[1].split(",")]
+        verbs = {v.strip() for v in cells[2].split(",")}
+        for g in groups:
+            for r in resources:
+                grants.setdefault((g, r), set()).update(verbs)
+    return grants
+
+
+def test_docs_rbac_table_matches_the_cluster_role():
+    assert documented_cluster_grants() == CLUSTER_GRANTS
 
 
 def test_user_roles(rendered):
