@@ -226,7 +226,10 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilControllersTests",
-            dependencies: ["VigilControllers", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilPrometheus", "VigilRuntime", "ProcessFixtures"]
+            dependencies: [
+                "Kube", "VigilControllers", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilPrometheus", "VigilRuntime", "VigilYAML", "ProcessFixtures",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .testTarget(
             name: "VigilLoadTestTests",
