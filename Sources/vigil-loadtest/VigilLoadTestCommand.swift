@@ -8,7 +8,7 @@ struct VigilLoadTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil-loadtest",
         abstract: "Vigil's HA test controller, chaos test and HA benchmark (against kube-sim).",
-        subcommands: [ReplicaCommand.self, ChaosCommand.self, BenchHACommand.self, NamespacePolicyBenchCommand.self])
+        subcommands: [ReplicaCommand.self, ChaosCommand.self, BenchHACommand.self, NamespacePolicyBenchCommand.self, CounterMeasureBenchCommand.self])
 }
 
 /// Parses `fast` / `conservative`.
@@ -115,6 +115,36 @@ struct NamespacePolicyBenchCommand: AsyncParsableCommand {
         c.spreadSeconds = spread
         c.qps = qps
         let result = try await NamespacePolicyBench(configuration: c).run { emit("# " + $0) }
+        emit(String(decoding: result.serialized(), as: UTF8.self))
+    }
+}
+
+struct CounterMeasureBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-ctm",
+        abstract: "CounterMeasures on real vigil replicas and a real Prometheus: Prometheus requests per interval, trigger → action latency, actions/s, RSS, CPU.")
+    @Option(help: "CounterMeasures (one namespace each; a tenth alert-triggered).") var resources = 1000
+    @Option(help: "vigil replicas.") var replicas = 3
+    @Option(help: "Distinct PromQL expressions.") var expressions = 10
+    @Option(help: "The Prometheus source's poll interval, seconds.") var interval = 5.0
+    @Option(help: "Intervals counted in the quiet window.") var quietIntervals = 6
+    @Option(help: "Client-side API rate limit per replica (qps; burst is twice).") var qps = 200
+    @Option(help: "The vigil binary (default: next to this one).") var vigil: String?
+    @Option(help: "The prometheus binary.") var prometheus = "/usr/bin/prometheus"
+    @Option(help: "Where logs and Prometheus data go.") var runDirectory = ".ha-run/ctm"
+
+    func run() async throws {
+        var c = CounterMeasureBench.Configuration(
+            vigilBinary: vigil ?? (URL(fileURLWithPath: selfPath()).deletingLastPathComponent().appendingPathComponent("vigil").path),
+            runDirectory: runDirectory)
+        c.resources = resources
+        c.replicas = replicas
+        c.expressions = expressions
+        c.interval = interval
+        c.quietIntervals = quietIntervals
+        c.qps = qps
+        c.prometheusBinary = prometheus
+        let result = try await CounterMeasureBench(configuration: c).run { emit("# " + $0) }
         emit(String(decoding: result.serialized(), as: UTF8.self))
     }
 }
