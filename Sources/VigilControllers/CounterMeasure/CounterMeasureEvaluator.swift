@@ -67,6 +67,15 @@ public enum CounterMeasureEvaluator {
 
         switch spec.trigger {
         case .alert(let a):
+            if view.elsewhere != r.progress.ignoredNamespaces {
+                if !view.elsewhere.isEmpty {
+                    let places = view.elsewhere.map { $0.isEmpty ? "(no namespace label)" : $0 }.joined(separator: ", ")
+                    r.decisions.append(Decision(
+                        warning: true, reason: "IgnoredOtherNamespace",
+                        message: "alert \(a.name) is active in \(places); ignored: a CounterMeasure acts only on alerts whose namespace label is its own (\(namespace))"))
+                }
+                r.progress.ignoredNamespaces = view.elsewhere
+            }
             for alert in view.alerts where alert.name == a.name && (alert.state == .firing || a.includePending) && a.matchers.allSatisfy({ $0.matches(alert.labels) }) {
                 let fp = LabelFingerprint.of(alert.labels)
                 let startsAt = alert.activeAt?.text ?? "unknown"

@@ -78,6 +78,8 @@ public struct CounterMeasureProgress: Sendable, Equatable {
     public var window: [(target: String, at: RFC3339Time)] = []
     /// Instances held back by a limit → the limit's reason (announced once).
     public var blocked: [String: String] = [:]
+    /// Other namespaces where the alert is active, as last announced (ignored: not this namespace's).
+    public var ignoredNamespaces: [String] = []
 
     public init() {}
 
@@ -102,6 +104,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         if let lastRunAt { o["lastRunAt"] = .string(lastRunAt.text) }
         o["window"] = .array(window.map { .obj(["target": .string($0.target), "at": .string($0.at.text)]) })
         o["blocked"] = .object(JSONObject(blocked.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
+        o["ignoredNamespaces"] = .array(ignoredNamespaces.map { .string($0) })
         return .object(o)
     }
 
@@ -120,6 +123,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
             return (t, at)
         }
         for (k, v) in s["blocked"]?.objectValue ?? JSONObject() { if let r = v.stringValue { blocked[k] = r } }
+        ignoredNamespaces = (s["ignoredNamespaces"]?.arrayValue ?? []).compactMap(\.stringValue)
     }
 
     static func encode(_ r: Run) -> JSON {

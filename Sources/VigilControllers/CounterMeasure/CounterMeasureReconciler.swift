@@ -97,11 +97,10 @@ public struct CounterMeasureReconciler: Reconciler {
                 now: now)
             return .done
         }
-        let need: PrometheusRegistration.Need = switch cm.spec.trigger {
-        case .alert: .alerts
-        case .promql(let q): .query(expr: q.expr)
+        let registration = switch cm.spec.trigger {
+        case .alert(let a): PrometheusRegistration(id: id, source: source, need: .alerts, namespace: namespace, alertName: a.name)
+        case .promql(let q): PrometheusRegistration(id: id, source: source, need: .query(expr: q.expr), namespace: namespace)
         }
-        let registration = PrometheusRegistration(id: id, source: source, need: need, namespace: namespace)
         if poller.registration(id: id) != registration { poller.register(registration) }
         let view = poller.latest(for: id)
 

@@ -12,6 +12,8 @@
 public struct PrometheusPartition: Sendable {
     /// The per-subscriber content and warnings.
     public var contents: [String: (content: PrometheusView.Content, warnings: [String])] = [:]
+    /// For alerts subscribers with an `alertName`: the other namespaces where it is active.
+    public var elsewhere: [String: [String]] = [:]
     /// Series and alerts dropped because their namespace is not owned.
     public var droppedNotOwned = 0
     /// Series and alerts dropped because they have no `namespace` label and no subscriber of
@@ -32,7 +34,19 @@ public struct PrometheusPartition: Sendable {
                     for s in subscribers { contents[s.id] = (.failed(e), []) }
                 case .success(let alerts):
                     let lookup = split(alerts, subscribers: subscribers, namespace: \.namespace, owned: owned)
-                    for s in subscribers { contents[s.id] = (.alerts(lookup(s.namespace)), []) }
+                    var namespacesByName: [String: Set<String>] = [:]
+                    for a in alerts { namespacesByName[a.name, default: []].insert(a.namespace ?? "") }
+                    for s in subscribers {
+                        guard let name = s.alertName else {
+                            contents[s.id] = (.alerts(lookup(s.namespace)), [])
+                            continue
+                        }
+                        contents[s.id] = (.alerts(lookup(s.namespace).filter { $0.name == name }), [])
+                        if let ns = s.namespace {
+                            let other = (namespacesByName[name] ?? []).subtracting([ns]).sorted()
+                            if !other.isEmpty { elsewhere[s.id] = other }
+                        }
+                    }
                 }
             case .query(let expr):
                 guard let result = outcome.queries[expr] else { continue }

@@ -89,7 +89,7 @@ public final class PrometheusPoller: Sendable {
     /// need drops its view until the next poll.
     public func register(_ registration: PrometheusRegistration) {
         let counts: [(String, Int)] = state.withLock { s in
-            if let old = s.registrations[registration.id], old.source != registration.source || old.need != registration.need {
+            if let old = s.registrations[registration.id], old.source != registration.source || old.need != registration.need || old.alertName != registration.alertName {
                 s.sources[old.source]?.views[registration.id] = nil
             }
             s.registrations[registration.id] = registration
@@ -264,7 +264,7 @@ public final class PrometheusPoller: Sendable {
                 for (id, entry) in partition.contents {
                     fresh[id] = PrometheusView(
                         source: name, fetchedAt: now, fetchedAtWall: RFC3339Time(secondsSinceEpoch: wall),
-                        reachability: .reachable, content: entry.content, warnings: entry.warnings)
+                        reachability: .reachable, content: entry.content, warnings: entry.warnings, elsewhere: partition.elsewhere[id] ?? [])
                 }
                 dropped = (partition.droppedNotOwned, partition.droppedNoNamespace)
             }

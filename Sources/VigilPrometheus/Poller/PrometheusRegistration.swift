@@ -19,11 +19,16 @@ public struct PrometheusRegistration: Sendable, Hashable {
     /// Only series and alerts whose `namespace` label equals this are delivered; `nil` means
     /// every owned namespace plus the series without a `namespace` label.
     public var namespace: String?
+    /// For `.alerts`: only alerts with this `alertname` are delivered (so a subscriber is not
+    /// woken by other alerts), and the view's `elsewhere` lists the other namespaces where an
+    /// alert of this name is active. `nil`: every alert.
+    public var alertName: String?
 
-    public init(id: String, source: String, need: Need, namespace: String?) {
+    public init(id: String, source: String, need: Need, namespace: String?, alertName: String? = nil) {
         self.id = id
         self.source = source
         self.need = need
         self.namespace = namespace
+        self.alertName = alertName
     }
 }

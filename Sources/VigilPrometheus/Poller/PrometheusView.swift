@@ -32,10 +32,14 @@ public struct PrometheusView: Sendable, Hashable {
     public let content: Content
     /// Prometheus' `warnings` (and `infos`) for this subscriber's query.
     public let warnings: [String]
+    /// For an alerts subscriber with an `alertName`: the other namespaces (owned or not; `""`
+    /// for alerts without a `namespace` label) where an alert of that name is active, sorted.
+    /// A namespaced subscriber never receives those alerts; this lets it say it ignored them.
+    public let elsewhere: [String]
 
     public init(
         source: String, fetchedAt: Double, fetchedAtWall: RFC3339Time, reachability: PrometheusReachability,
-        content: Content, warnings: [String] = []
+        content: Content, warnings: [String] = [], elsewhere: [String] = []
     ) {
         self.source = source
         self.fetchedAt = fetchedAt
@@ -43,6 +47,7 @@ public struct PrometheusView: Sendable, Hashable {
         self.reachability = reachability
         self.content = content
         self.warnings = warnings
+        self.elsewhere = elsewhere
     }
 
     /// The alerts, or `[]` for any other content.
