@@ -117,6 +117,12 @@ import VigilJSON
             .first?.hasPrefix("spec.cooldwn: unknown field") == true)
     }
 
+    @Test func outputsMustComeFromAnActionThatCapturesOne() throws {
+        let p = try problems(spec("trigger: {alert: {name: A}}\nactions: [{deletePod: {name: x}}, {event: {reason: R, message: \"{{outputs.0}}\"}}]"))
+        #expect(p == ["spec.actions[1].event.message: {{outputs.0}} names action 0 (deletePod), which captures no output: only debug and job with capture: true have one"])
+        #expect(try problems(spec("trigger: {alert: {name: A}}\nactions: [{debug: {pod: x, image: i, capture: true}}, {event: {reason: R, message: \"{{outputs.0}}\"}}]")) == [])
+    }
+
     @Test func anUnknownSourceIsAnError() throws {
         let doc = spec("source: thanos\ntrigger: {alert: {name: A}}\nactions: [{deleteNamespace: {}}]")
         #expect(try problems(doc, sources: ["default"]) == [#"spec.source: "thanos" is not a configured Prometheus source: configured are "default""#])

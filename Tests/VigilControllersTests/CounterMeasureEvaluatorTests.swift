@@ -80,12 +80,16 @@ import VigilPrometheus
         #expect(evaluate(spec, .init(), nil, at: 1).started.isEmpty)
         let down = evaluate(spec, .init(), Self.alertView([Self.alert("web-1")], reachable: false), at: 1)
         #expect(down.started.isEmpty && !down.dataCurrent)
-        // PromQL series waiting out their `for` are kept while the source is down.
+        // PromQL series start their `for` afresh after the source was down (no data is no proof it held).
         let q = try Self.spec("trigger: {promql: {expr: up, above: 1, for: 30s}}\nactions: [{deleteNamespace: {}}]")
         let first = evaluate(q, .init(), Self.sampleView([("web-1", 5)]), at: 0)
         #expect(first.progress.pending.count == 1)
+        // No view yet (a replica that just took over) forgets nothing.
+        #expect(evaluate(q, first.progress, nil, at: 5).progress.pending == first.progress.pending)
         let gap = evaluate(q, first.progress, Self.alertView([], reachable: false), at: 10)
-        #expect(gap.progress.pending == first.progress.pending)
+        #expect(gap.progress.pending.isEmpty)
+        let back = evaluate(q, gap.progress, Self.sampleView([("web-1", 5)]), at: 40)
+        #expect(back.started.isEmpty && back.progress.pending.values.first == Self.at(40))
     }
 
     @Test func promqlWaitsOutForAndForgetsASeriesThatRecovers() throws {
@@ -145,6 +149,28 @@ import VigilPrometheus
         #expect(r.requeueAfter == 600)
         let later = evaluate(spec, r.progress, Self.alertView([Self.alert("a"), Self.alert("b"), Self.alert("c")]), at: 600)
         #expect(later.started.count == 1 && later.progress.window.count == 1)
+    }
+
+    @Test func theTargetIsWhatTheActionsActOn() throws {
+        // The actions name labels.pod: an alert changing severity is the same pod, still cooling down.
+        let spec = try Self.spec(Self.alertSpec + "\ncooldown: 10m")
+        let warning = evaluate(spec, .init(), Self.alertView([Self.alert("web-1", severity: "warning")]), at: 0)
+        let critical = evaluate(spec, warning.progress, Self.alertView([Self.alert("web-1", activeAt: 60, severity: "critical")]), at: 60)
+        #expect(warning.started.count == 1 && critical.started.isEmpty && critical.decisions.map(\.reason) == ["Cooldown"])
+        // Actions that name no label act on one thing: every instance is the same target.
+        let restart = try Self.spec("trigger: {alert: {name: HighCPU}}\nactions: [{restart: {kind: Deployment, name: api}}]\ncooldown: 10m")
+        let r = evaluate(restart, .init(), Self.alertView([Self.alert("a"), Self.alert("b")]), at: 0)
+        #expect(r.started.count == 1 && r.instances.map(\.target) == ["resource", "resource"])
+    }
+
+    @Test func aDryRunNeverHoldsBackARealRun() throws {
+        let dry = try Self.spec(Self.alertSpec + "\ncooldown: 1h\nmaxRuns: 1\ndryRun: true")
+        let d = evaluate(dry, .init(), Self.alertView([Self.alert("web-1")]), at: 0)
+        #expect(d.started.count == 1 && d.progress.countersDryRun && d.progress.runCount == 1)
+        let real = try Self.spec(Self.alertSpec + "\ncooldown: 1h\nmaxRuns: 1")
+        let r = evaluate(real, d.progress, Self.alertView([Self.alert("web-1")]), at: 10)
+        #expect(r.started.count == 1 && r.progress.runs.count == 2 && r.progress.runs.last?.dryRun == false)
+        #expect(!r.progress.countersDryRun && r.progress.runCount == 1)
     }
 
     @Test func pausedRunsNothingAndDryRunIsRecorded() throws {

@@ -127,7 +127,7 @@ extension ActionSpec {
             r.rejectUnknown(m, known: ["type", "reason", "message"], at: p)
             let type = r.enumeration(m, "type", at: p, as: EventType.self) ?? (m["type"] == nil ? .normal : nil)
             let reason = r.string(m, "reason", at: p, required: "a CamelCase reason, e.g. MemoryHigh")
-            if let reason, !(reason.first?.isUppercase ?? false) || !reason.allSatisfy({ $0.isLetter || $0.isNumber }) || reason.count > 128 {
+            if let reason, !(reason.first.map { $0.isASCII && $0.isUppercase } ?? false) || !reason.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) || reason.count > 128 {
                 r.report(FieldReader.child(p, "reason"), .string(reason), "\(quoted(reason)) is not a valid reason: use CamelCase letters and digits, starting upper-case, e.g. MemoryHigh")
             }
             let message = template("message", required: "the Event's message, e.g. \"{{labels.pod}} uses {{value}} bytes\"")

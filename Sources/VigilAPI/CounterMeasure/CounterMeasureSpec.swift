@@ -29,7 +29,7 @@ public struct CounterMeasureSpec: Sendable, Hashable {
     public var maxTargetsPerWindow: TargetLimit?
     /// Every Kubernetes write is sent with `dryRun=All`; webhooks are not called.
     public var dryRun: Bool
-    /// Nothing runs while set; instances seen meanwhile are skipped.
+    /// Nothing runs while set; an instance still active when it is unset runs then.
     public var paused: Bool
 
     public init(
@@ -99,6 +99,16 @@ public struct CounterMeasureSpec: Sendable, Hashable {
             }
         }
         actions = decoded.map(\.action)
+        for (i, a) in decoded {
+            for (field, t) in a.templates {
+                for n in t.outputIndexes where n < i {
+                    if let earlier = decoded.first(where: { $0.index == n })?.action, !earlier.captures {
+                        r.report(FieldReader.child(FieldReader.child(FieldReader.item(ap, i), a.type), field), .string(t.text),
+                            "{{outputs.\(n)}} names action \(n) (\(earlier.type)), which captures no output: only debug and job with capture: true have one")
+                    }
+                }
+            }
+        }
         func positive(_ key: String) -> GoDuration? {
             guard let d = r.duration(o, key, at: path) else { return nil }
             if d.milliseconds <= 0 {

@@ -27,11 +27,12 @@ public struct ActionEngine: Sendable {
         public var namespace: String
         public var values: TemplateValues
         public var dryRun: Bool
-        public var defaultWebhookBody: @Sendable () -> [UInt8]
+        /// The body of a `webhook` without its own, given the steps done so far in this run.
+        public var defaultWebhookBody: @Sendable ([Step]) -> [UInt8]
 
         public init(
             subject: EventRecorder.Subject, resource: ResourceDescriptor, instance: String, target: String, namespace: String, values: TemplateValues,
-            dryRun: Bool, defaultWebhookBody: @escaping @Sendable () -> [UInt8]
+            dryRun: Bool, defaultWebhookBody: @escaping @Sendable ([Step]) -> [UInt8]
         ) {
             self.subject = subject
             self.resource = resource
@@ -93,6 +94,20 @@ public struct ActionEngine: Sendable {
         var steps: [Step] = []
         var values = run.values
         var cached = cached
+        // A template naming a value this instance does not have fails the run
+        // before anything runs (outputs of earlier actions are filled in later).
+        var probe = run.values
+        for (i, spec) in actions.enumerated() {
+            for (field, t) in spec.templates {
+                for n in t.outputIndexes where probe.outputs[n] == nil { probe.outputs[n] = "" }
+                do {
+                    _ = try t.render(probe)
+                } catch {
+                    steps.append(Step(index: i, type: spec.type, phase: .failed, summary: "not run (nor any other action)", error: "actions[\(i)].\(spec.type).\(field): \(error)"))
+                    return Outcome(steps: steps, total: actions.count)
+                }
+            }
+        }
         for (i, spec) in actions.enumerated() {
             // Earlier outputs this action's templates name, read back if they ran in an earlier reconcile.
             for n in Set(spec.templates.flatMap { $0.template.outputIndexes }) where values.outputs[n] == nil {
@@ -108,7 +123,9 @@ public struct ActionEngine: Sendable {
             let key = run.key(i)
             let box = Mutex<ActionExecutor.Result?>(nil)
             let executor = executor
-            let context = ActionExecutor.Context(subject: run.subject, namespace: run.namespace, key: key, dryRun: run.dryRun, defaultWebhookBody: run.defaultWebhookBody)
+            let done = steps
+            let body = run.defaultWebhookBody
+            let context = ActionExecutor.Context(subject: run.subject, namespace: run.namespace, key: key, dryRun: run.dryRun, defaultWebhookBody: { body(done) })
             let outcome = try await ledger.perform(key, action: "\(spec.type):\(i)", cached: cached) { _ in
                 let r = try await executor.execute(rendered, context)
                 box.withLock { $0 = r }
@@ -119,9 +136,11 @@ public struct ActionEngine: Sendable {
             case .performed:
                 let r = box.withLock { $0 } ?? ActionExecutor.Result(summary: summary)
                 if let o = r.output { values.outputs[i] = o.text }
+                if run.dryRun && spec.captures { values.outputs[i] = "(dry run: the \(spec.type) action's output was not captured)" }
                 steps.append(Step(index: i, type: spec.type, phase: .succeeded, summary: r.summary, output: r.output))
             case .alreadyDone:
                 var output: CapturedOutput?
+                if run.dryRun && spec.captures { values.outputs[i] = "(dry run: the \(spec.type) action's output was not captured)" }
                 if spec.captures, !run.dryRun, let text = try await executor.outputs.load(owner: run.subject, key: key) {
                     values.outputs[i] = text
                     output = CapturedOutput(configMap: OutputStore.name(resource: run.subject.name, key: key), text: text)

@@ -104,7 +104,12 @@ extension ActionExecutor {
                 if capture {
                     let pods = try await client.listAll(Pod.self, namespace: ns, options: ListOptions(labelSelector: "job-name=\(name)")).items
                     if let pod = pods.sorted(by: { ($0.metadata.creationTimestamp ?? "") > ($1.metadata.creationTimestamp ?? "") }).first, let podName = pod.metadata.name {
-                        let log = try await client.logs(namespace: ns, pod: podName)
+                        let containers = pod.spec?.containers.map(\.name) ?? []
+                        var log = ""
+                        for container in containers.isEmpty ? [nil] : containers.map(Optional.some) {
+                            let text = try await client.logs(namespace: ns, pod: podName, container: container)
+                            log += containers.count > 1 ? "==> container \(container ?? "") <==\n\(text)\n" : text
+                        }
                         output = try await outputs.save(log, action: "job", source: "Job \(name) pod \(podName)", owner: c.subject, key: c.key, dryRun: false)
                     }
                 }

@@ -25,7 +25,7 @@ extension ActionExecutor {
         let current = try await getJSON(d, kind: kind.rawValue, verb: "restart", namespace: ns, name: name)
         let stamped = current[path: ["spec", "template", "metadata", "annotations", Self.restartEffectAnnotation]]?.stringValue
         if stamped == c.key.rawValue { return Result(summary: "\(kind.rawValue) \(ns)/\(name) was already restarted under this key") }
-        let now = RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970).text
+        let now = RFC3339Time(secondsSinceEpoch: wallClockAtZero + clock.now()).text
         let body: JSON = ["spec": ["template": ["metadata": ["annotations": [
             "kubectl.kubernetes.io/restartedAt": .string(now), "vigil.dev/restart-effect": .string(c.key.rawValue),
         ]]]]]
@@ -62,8 +62,9 @@ extension ActionExecutor {
         return Result(summary: (c.dryRun ? "would " : "") + patch.description + (c.dryRun ? " (dry run: sent with dryRun=All)" : ""))
     }
 
-    /// New resources for one container, in place (`pods/resize`): limits are
-    /// set; a request above the new limit is lowered to it.
+    /// New resources for one container, in place (`pods/resize`): the limit
+    /// is set; the request is left alone unless it is above the new limit,
+    /// when it is lowered to it.
     func resize(pod: String, container: String, memory: String?, cpu: String?, _ c: Context) async throws -> Result {
         let ns = c.namespace
         let current: Pod

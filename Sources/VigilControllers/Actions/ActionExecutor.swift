@@ -62,8 +62,14 @@ public struct ActionExecutor: Sendable {
     let outputs: OutputStore
     /// How often a debug container or Job is looked at while waiting.
     let pollInterval: Double
+    /// Unix seconds at `clock.now() == 0` (restart stamps wall-clock time).
+    let wallClockAtZero: Double
 
-    public init(client: KubeClient, http: HTTPClient, replica: String, clock: any RuntimeClock = SystemClock(), pollInterval: Double = 0.5, keepOutputs: Int = 10) {
+    public init(
+        client: KubeClient, http: HTTPClient, replica: String, clock: any RuntimeClock = SystemClock(), wallClockAtZero: Double? = nil,
+        pollInterval: Double = 0.5, keepOutputs: Int = 10
+    ) {
+        self.wallClockAtZero = wallClockAtZero ?? (Date().timeIntervalSince1970 - clock.now())
         self.client = client
         self.http = http
         self.replica = replica
@@ -149,7 +155,7 @@ public struct ActionExecutor: Sendable {
     }
 
     /// Maps an API error to what the ledger should do: a 403 names what to
-    /// grant; other 4xx (but 408 and 429) are terminal; the rest may pass.
+    /// grant; other 4xx (but 408, 409 and 429) are terminal; the rest may pass.
     static func classify(_ error: KubeError, verb: String, resource: String, group: String = "", namespace: String?, name: String) -> any Error {
         guard let code = error.statusCode else { return error }
         let object = "\(resource)\(group.isEmpty ? "" : ".\(group)") \(namespace.map { "\($0)/" } ?? "")\(name)"
@@ -158,7 +164,8 @@ public struct ActionExecutor: Sendable {
                 "forbidden: Vigil's service account may not \(verb) \(object) (\(error)); grant the verb \(verb) on \(resource)"
                     + "\(group.isEmpty ? "" : " in API group \(group)") with a ClusterRole labelled \(aggregationLabel): \"true\" (docs/countermeasure.md, RBAC)")
         }
-        if (400..<500).contains(code) && code != 408 && code != 429 {
+        // 409: the object changed since it was read (a scale planned on an older version): the retry re-reads.
+        if (400..<500).contains(code) && code != 408 && code != 409 && code != 429 {
             return PermanentEffectFailure("cannot \(verb) \(object): \(error)")
         }
         return error

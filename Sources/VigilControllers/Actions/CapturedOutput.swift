@@ -4,7 +4,7 @@
 public struct CapturedOutput: Sendable, Equatable {
     /// The ConfigMap holding the full text (key `output`).
     public var configMap: String
-    /// Size of the full output in bytes.
+    /// Size of the full output in bytes (before any truncation).
     public var bytes: Int
     /// The first lines, for status and Events.
     public var head: String
@@ -13,9 +13,10 @@ public struct CapturedOutput: Sendable, Equatable {
     /// True when the output was longer than a ConfigMap holds and was cut.
     public var truncated: Bool
 
-    public init(configMap: String, text: String, truncated: Bool = false, headLines: Int = 5) {
+    /// `fullBytes`: the size before truncation (the stored text's size when nil).
+    public init(configMap: String, text: String, truncated: Bool = false, fullBytes: Int? = nil, headLines: Int = 5) {
         self.configMap = configMap
-        self.bytes = text.utf8.count
+        self.bytes = fullBytes ?? text.utf8.count
         self.text = text
         self.truncated = truncated
         self.head = text.split(separator: "\n", maxSplits: headLines, omittingEmptySubsequences: false).prefix(headLines).joined(separator: "\n")

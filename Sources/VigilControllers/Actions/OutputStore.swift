@@ -49,7 +49,7 @@ struct OutputStore: Sendable {
             if !error.isAlreadyExists { throw ActionExecutor.classify(error, verb: "create", resource: "configmaps", namespace: owner.namespace, name: name) }
         }
         if !dryRun { await prune(owner) }
-        return CapturedOutput(configMap: name, text: stored, truncated: truncated)
+        return CapturedOutput(configMap: name, text: stored, truncated: truncated, fullBytes: text.utf8.count)
     }
 
     /// The stored output of `key`, if any.

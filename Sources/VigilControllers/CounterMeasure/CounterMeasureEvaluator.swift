@@ -11,10 +11,15 @@ import VigilPrometheus
 /// - An **instance** is an alert's fingerprint + `activeAt`, or a PromQL
 ///   series' fingerprint + the instant it first passed the threshold (its
 ///   `for` counted from there). An alert seen on every poll is one instance.
-/// - Its **target** is the label set's fingerprint: cooldown and the blast
-///   radius count targets.
+/// - Its **target** is what the actions act on: the values of the labels the
+///   templates name (`{{labels.pod}}` → the pod), or the resource itself when
+///   they name none. Cooldown and the blast radius count targets, so an alert
+///   that changes severity is still the same target.
 /// - Nothing fires on missing data: while the view is unavailable or failed,
-///   no instance is found and `pending` is left as it was.
+///   no instance is found, and PromQL series start their `for` afresh after
+///   it (as Prometheus' own pending alerts do after a restart).
+/// - Dry runs and real runs are counted apart: switching `dryRun` starts the
+///   counters afresh, and an instance that had a dry run runs for real.
 public enum CounterMeasureEvaluator {
     /// An Event to record and log.
     public struct Decision: Sendable, Equatable {
@@ -59,10 +64,30 @@ public enum CounterMeasureEvaluator {
     ) -> Result {
         var r = Result(progress: old)
         let t = now.secondsSinceEpoch
-        guard let view, case .reachable = view.reachability else { return r }
-        switch view.content {
-        case .alerts, .samples: r.dataCurrent = true
-        default: return r
+        if r.progress.countersDryRun != spec.dryRun {
+            r.progress.countersDryRun = spec.dryRun
+            r.progress.runCount = 0
+            r.progress.lastRunAt = nil
+            r.progress.lastRunByTarget = [:]
+            r.progress.window = []
+            r.progress.blocked = [:]
+        }
+        guard let view else { return r }
+        var current = false
+        if case .reachable = view.reachability {
+            switch view.content {
+            case .alerts, .samples: current = true
+            default: break
+            }
+        }
+        guard current else {
+            r.progress.pending = [:]
+            return r
+        }
+        r.dataCurrent = true
+        let keyLabels = Set(spec.actions.flatMap { $0.templates.flatMap { $0.template.labelNames } })
+        func target(_ labels: [String: String]) -> String {
+            keyLabels.isEmpty ? "resource" : LabelFingerprint.of(labels.filter { keyLabels.contains($0.key) })
         }
 
         switch spec.trigger {
@@ -82,7 +107,7 @@ public enum CounterMeasureEvaluator {
                 let values = TemplateValues(
                     namespace: namespace, labels: alert.labels, annotations: alert.annotations, value: alert.value?.text, alertName: a.name,
                     alertFingerprint: fp, alertStartsAt: startsAt, resourceName: name)
-                r.instances.append(Instance(id: "alert/\(fp)/\(startsAt)", target: fp, values: values, description: "alert \(a.name) \(describe(alert.labels))"))
+                r.instances.append(Instance(id: "alert/\(fp)/\(startsAt)", target: target(alert.labels), values: values, description: "alert \(a.name) \(describe(alert.labels))"))
             }
         case .promql(let q):
             var pending: [String: RFC3339Time] = [:]
@@ -94,7 +119,7 @@ public enum CounterMeasureEvaluator {
                 let satisfied = first.secondsSinceEpoch + hold
                 if t >= satisfied {
                     let values = TemplateValues(namespace: namespace, labels: s.labels, value: s.value.text, resourceName: name)
-                    r.instances.append(Instance(id: "promql/\(fp)/\(first.text)", target: fp, values: values, description: "series \(describe(s.labels)) = \(s.value.text)"))
+                    r.instances.append(Instance(id: "promql/\(fp)/\(first.text)", target: target(s.labels), values: values, description: "series \(describe(s.labels)) = \(s.value.text)"))
                 } else {
                     r.due(in: satisfied - t)
                 }
@@ -110,10 +135,10 @@ public enum CounterMeasureEvaluator {
     /// Starts the instances no run exists for, unless a limit holds them back.
     static func gate(_ spec: CounterMeasureSpec, _ r: inout Result, now: RFC3339Time) {
         let t = now.secondsSinceEpoch
-        for inst in r.instances where r.progress.run(inst.id) == nil {
+        for inst in r.instances where r.progress.run(inst.id, dryRun: spec.dryRun) == nil {
             var block: (reason: String, message: String, until: Double?)?
             if spec.paused {
-                block = ("Paused", "spec.paused is true", nil)
+                block = ("Paused", "spec.paused is true; it runs if still active when unpaused", nil)
             }
             if block == nil, let cooldown = spec.cooldown, let last = r.progress.lastRunByTarget[inst.target],
                 t < last.secondsSinceEpoch + cooldown.seconds

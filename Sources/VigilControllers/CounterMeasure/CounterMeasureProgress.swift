@@ -80,6 +80,9 @@ public struct CounterMeasureProgress: Sendable, Equatable {
     public var blocked: [String: String] = [:]
     /// Other namespaces where the alert is active, as last announced (ignored: not this namespace's).
     public var ignoredNamespaces: [String] = []
+    /// Whether the counters above were made by dry runs: switching `spec.dryRun`
+    /// starts them afresh, so a dry run never holds back a real one.
+    public var countersDryRun: Bool = false
 
     public init() {}
 
@@ -89,6 +92,9 @@ public struct CounterMeasureProgress: Sendable, Equatable {
     public static let keptFinishedRuns = 10
 
     public func run(_ instance: String) -> Run? { runs.first { $0.instance == instance } }
+
+    /// The run of `instance` made in the given mode (a dry run does not stand for a real one).
+    public func run(_ instance: String, dryRun: Bool) -> Run? { runs.first { $0.instance == instance && $0.dryRun == dryRun } }
 
     // MARK: Status fields
 
@@ -105,6 +111,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         o["window"] = .array(window.map { .obj(["target": .string($0.target), "at": .string($0.at.text)]) })
         o["blocked"] = .object(JSONObject(blocked.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
         o["ignoredNamespaces"] = .array(ignoredNamespaces.map { .string($0) })
+        o["countersDryRun"] = .bool(countersDryRun)
         return .object(o)
     }
 
@@ -124,6 +131,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         }
         for (k, v) in s["blocked"]?.objectValue ?? JSONObject() { if let r = v.stringValue { blocked[k] = r } }
         ignoredNamespaces = (s["ignoredNamespaces"]?.arrayValue ?? []).compactMap(\.stringValue)
+        countersDryRun = s["countersDryRun"]?.boolValue ?? false
     }
 
     static func encode(_ r: Run) -> JSON {

@@ -129,7 +129,7 @@ public struct CounterMeasureReconciler: Reconciler {
             run.values.resourceName = key.name
             let engineRun = ActionEngine.Run(
                 subject: subject, resource: Self.descriptor, instance: run.instance, target: run.target, namespace: namespace, values: run.values,
-                dryRun: run.dryRun, defaultWebhookBody: { [run] in Self.webhookBody(subject: subject, run: run, trigger: cm.spec.trigger.summary) })
+                dryRun: run.dryRun, defaultWebhookBody: { [run] steps in Self.webhookBody(subject: subject, run: run, steps: steps, trigger: cm.spec.trigger.summary) })
             let outcome: ActionEngine.Outcome
             do {
                 outcome = try await engine.run(cm.spec.actions, engineRun, ledger: ledger, cached: cached)
@@ -285,7 +285,7 @@ public struct CounterMeasureReconciler: Reconciler {
     }
 
     /// The body a `webhook` action without its own `body` sends.
-    static func webhookBody(subject: EventRecorder.Subject, run: CounterMeasureProgress.Run, trigger: String) -> [UInt8] {
+    static func webhookBody(subject: EventRecorder.Subject, run: CounterMeasureProgress.Run, steps: [ActionEngine.Step], trigger: String) -> [UInt8] {
         var o = JSONObject()
         o["type"] = "vigil.countermeasure.run"
         o["resource"] = .obj(["apiVersion": .string(subject.apiVersion), "kind": .string(subject.kind), "namespace": .string(subject.namespace), "name": .string(subject.name), "uid": .string(subject.uid)])
@@ -296,7 +296,7 @@ public struct CounterMeasureReconciler: Reconciler {
         if let v = run.values.value { o["value"] = .string(v) }
         if let n = run.values.alertName { o["alert"] = .obj(["name": .string(n), "fingerprint": .string(run.values.alertFingerprint ?? ""), "startsAt": .string(run.values.alertStartsAt ?? "")]) }
         o["startedAt"] = .string(run.startedAt.text)
-        o["actions"] = .array(run.steps.map { .obj(["index": .int(Int64($0.index)), "type": .string($0.type), "phase": .string($0.phase), "summary": .string($0.summary)]) })
+        o["actions"] = .array(steps.map { .obj(["index": .int(Int64($0.index)), "type": .string($0.type), "phase": .string($0.phase.rawValue), "summary": .string($0.summary)]) })
         return JSON.object(o).serialized()
     }
 }
