@@ -16,7 +16,7 @@ enum ControllerCatalog {
         let executor = ActionExecutor(client: client, http: try HTTPClient(), replica: c.identity)
         let budget = ActionBudget(perMinute: c.actions.maxRunsPerMinute)
 
-        let policies = Informer<DynamicObject>(client: client, descriptor: NamespacePolicyReconciler.descriptor)
+        let policies = Informer<NamespacePolicyObject>(client: client)
         let reconciler = NamespacePolicyReconciler(
             client: client, namespaces: replica.namespaces.store, replica: c.identity,
             allowCrossNamespace: c.namespacePolicy.allowCrossNamespace, pendingTimeout: c.timing.leaseDuration, executor: executor, logger: logger)

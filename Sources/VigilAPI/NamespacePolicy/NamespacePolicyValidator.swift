@@ -38,12 +38,7 @@ public struct NamespacePolicyValidator: Sendable {
         var problems = r.problems
         if case .string(let target) = json[path: ["spec", "namespace"]] {
             let own = json[path: ["metadata", "namespace"]]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? options.defaultNamespace
-            if target != own && !options.allowCrossNamespace {
-                problems.append(
-                    ValidationProblem(
-                        field: "spec.namespace", value: .string(target),
-                        message: "\(quoted(target)) is not the policy's own namespace \(quoted(own)): managing another namespace is allowed only when the cluster configuration sets allowCrossNamespace: true; create the NamespacePolicy in \(quoted(target)) instead, or leave spec.namespace unset"))
-            }
+            problems += crossNamespace(target: target, own: own)
         }
         return problems
     }
@@ -51,6 +46,24 @@ public struct NamespacePolicyValidator: Sendable {
     /// Every problem with a typed resource (built in code or decoded earlier).
     public func problems(in policy: NamespacePolicy) -> [ValidationProblem] {
         problems(in: policy.json)
+    }
+
+    /// The problems a resource that decoded can still have: those that
+    /// depend on the cluster configuration (a policy managing another
+    /// namespace). Decoding already checked the rest, so the reconciler
+    /// checks a decoded resource with this instead of encoding it again.
+    public func configurationProblems(in policy: NamespacePolicy) -> [ValidationProblem] {
+        guard let target = policy.spec.namespace else { return [] }
+        return crossNamespace(target: target, own: policy.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? options.defaultNamespace)
+    }
+
+    func crossNamespace(target: String, own: String) -> [ValidationProblem] {
+        guard target != own && !options.allowCrossNamespace else { return [] }
+        return [
+            ValidationProblem(
+                field: "spec.namespace", value: .string(target),
+                message: "\(quoted(target)) is not the policy's own namespace \(quoted(own)): managing another namespace is allowed only when the cluster configuration sets allowCrossNamespace: true; create the NamespacePolicy in \(quoted(target)) instead, or leave spec.namespace unset")
+        ]
     }
 
     /// The resource, decoded, if `json` has no problems; otherwise an error

@@ -61,12 +61,14 @@ public enum NamespacePolicyEvaluator {
             policyNames: names, generation: document[path: ["metadata", "generation"]]?.intValue, previous: previous, facts: facts)
     }
 
-    /// Evaluates a decoded resource (defaulted here; defaulting twice is harmless).
+    /// Evaluates a decoded resource (defaulted here; defaulting twice is
+    /// harmless). Decoding checked every rule that depends on the resource
+    /// alone; only the configuration's rules are checked here.
     public static func evaluate(policy raw: NamespacePolicy, facts: NamespacePolicyFacts, options: Options = Options()) -> NamespacePolicyEvaluation {
         let policy = raw.defaulted()
         var validation = options.validation
         if let ns = policy.namespace, !ns.isEmpty { validation.defaultNamespace = ns }
-        let problems = NamespacePolicyValidator(options: validation).problems(in: policy)
+        let problems = NamespacePolicyValidator(options: validation).configurationProblems(in: policy)
         if !problems.isEmpty {
             return invalid(subject: policy.subject, problems: problems, policyNames: policy.spec.policies.map(\.name), generation: policy.generation, previous: policy.status, facts: facts)
         }

@@ -6,24 +6,29 @@ import VigilHTTP
 import VigilJSON
 import VigilRuntime
 
-/// Reconciles one `NamespacePolicy`: reads the facts (the target namespace
-/// from the namespace informer, its pods when a `podsSucceeded` condition
-/// needs them, the clock), asks `NamespacePolicyEvaluator` what is true and
-/// what to do, carries out at most one action through the `EffectLedger`
-/// (so it happens once, even across replica failures), makes the resource
-/// dormant after an action succeeded, writes `status` (merge patch on the
-/// status subresource; the ledger owns `status.effects`), records an Event
-/// for every decision, and comes back at the next deadline the evaluator
-/// computed (never by polling every resource).
+/// Reconciles one `NamespacePolicy` on the pipeline every kind shares: the
+/// typed object from the store (`NamespacePolicyObject`, decoded once by the
+/// informer) → facts (the target namespace from the namespace informer, its
+/// pods when a `podsSucceeded` condition needs them, the injected clock) →
+/// a pure decision (`NamespacePolicyEvaluator`) → at most one action,
+/// carried out by the shared action engine's executor through the
+/// `EffectLedger` (so it happens once, even across replica failures) → the
+/// status write (merge patch on the status subresource; the ledger owns
+/// `status.effects`) → an Event for every decision; it comes back at the
+/// next deadline the evaluator computed (never by polling every resource).
+///
+/// One write is NamespacePolicy's own: after an action succeeded the
+/// resource goes dormant by `spec.deactivated: true` (the switch a person
+/// flips back to re-arm it, part of the kind's API), written before the
+/// status so the status written is already the dormant one.
 ///
 /// Requests are kept few: the ledger decides on the informer's copy first
 /// (`perform(cached:)`), a reconcile whose cache has not caught up with this
 /// replica's own last write stops at once (`OwnWrites`), and the status
 /// written after deactivating is already the dormant one.
 public struct NamespacePolicyReconciler: Reconciler {
-    public typealias Object = DynamicObject
-    public static let descriptor = ResourceDescriptor(
-        group: "vigil.dev", version: "v1alpha1", kind: "NamespacePolicy", plural: "namespacepolicies", namespaced: true)
+    public typealias Object = NamespacePolicyObject
+    public static let descriptor = NamespacePolicy.descriptor
 
     let client: KubeClient
     let namespaces: ObjectStore<Namespace>
@@ -33,6 +38,8 @@ public struct NamespacePolicyReconciler: Reconciler {
     let actions: NamespacePolicyActions
     let events: EventRecorder
     let logger: Logger
+    let clock: any RuntimeClock
+    let wallClockAtZero: Double
     let ownWrites = OwnWrites()
 
     /// - Parameters:
@@ -44,8 +51,10 @@ public struct NamespacePolicyReconciler: Reconciler {
     ///   - executor: the replica's action engine executor (shared by every kind).
     public init(
         client: KubeClient, namespaces: ObjectStore<Namespace>, replica: String, allowCrossNamespace: Bool, pendingTimeout: Double,
-        executor: ActionExecutor, logger: Logger
+        executor: ActionExecutor, clock: any RuntimeClock = SystemClock(), wallClockAtZero: Double? = nil, logger: Logger
     ) {
+        self.clock = clock
+        self.wallClockAtZero = wallClockAtZero ?? (Date().timeIntervalSince1970 - clock.now())
         self.client = client
         self.namespaces = namespaces
         self.replica = replica
@@ -57,7 +66,9 @@ public struct NamespacePolicyReconciler: Reconciler {
         events = EventRecorder(client: client, instance: replica)
     }
 
-    public func reconcile(_ key: ObjectKey, context: ReconcileContext<DynamicObject>) async throws -> ReconcileOutcome {
+    func now() -> RFC3339Time { RFC3339Time(secondsSinceEpoch: wallClockAtZero + clock.now()) }
+
+    public func reconcile(_ key: ObjectKey, context: ReconcileContext<NamespacePolicyObject>) async throws -> ReconcileOutcome {
         guard let object = context.store.get(key), let uid = object.metadata.uid else {
             ownWrites.forget(key)
             return .done
@@ -67,8 +78,8 @@ public struct NamespacePolicyReconciler: Reconciler {
         // its watch event is on the way and will bring the key back. Acting
         // on the older copy would redo work (and re-announce it).
         if ownWrites.isBehind(key, cached: object.metadata.resourceVersion) { return .done }
-        let document = try JSON.parse(try KubeJSON.encode(object))
-        let now = RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970)
+        let document = object.document
+        let now = now()
         let target = (document[path: ["spec", "namespace"]]?.stringValue).flatMap { $0.isEmpty ? nil : $0 } ?? key.namespace
         var facts = NamespacePolicyFacts(now: now, namespace: targetFacts(target), progress: NamespacePolicyProgress(status: document["status"]))
         if Self.needsPods(document), facts.namespace.exists {
@@ -78,23 +89,20 @@ public struct NamespacePolicyReconciler: Reconciler {
                     phase: .init(phase: pod.status?.phase))
             }
         }
-        var evaluation = NamespacePolicyEvaluator.evaluate(document: document, facts: facts, options: options)
+        var evaluation: NamespacePolicyEvaluation
+        switch object.decoded {
+        case .success(let policy): evaluation = NamespacePolicyEvaluator.evaluate(policy: policy, facts: facts, options: options)
+        case .failure: evaluation = NamespacePolicyEvaluator.evaluate(document: document, facts: facts, options: options)  // reports the problems
+        }
         let subject = EventRecorder.Subject(
             apiVersion: "vigil.dev/v1alpha1", kind: "NamespacePolicy", namespace: key.namespace, name: key.name, uid: uid)
         var requeue = evaluation.requeueAfter
 
-        if let plan = evaluation.plan {
-            // Decoded as the evaluator did: fields a newer CRD added must not stop the action.
-            let policy: NamespacePolicy
-            do {
-                policy = try NamespacePolicy(json: document, allowUnknownFields: true)
-            } catch {
-                logger.error("NamespacePolicy \(key) planned \(plan.action.summary) but cannot be decoded: \(error)")
-                throw error
-            }
+        if let plan = evaluation.plan, case .success(let policy) = object.decoded {
             let effectKey = EffectKey(resourceUID: uid, trigger: plan.trigger, actionIndex: plan.actionIndex)
             let ledger = EffectLedgerStore(
-                client: client, resource: Self.descriptor, namespace: key.namespace, name: key.name, owner: replica, policy: ledgerPolicy)
+                client: client, resource: Self.descriptor, namespace: key.namespace, name: key.name, owner: replica, policy: ledgerPolicy,
+                clock: clock, wallClockAtZero: wallClockAtZero)
             let actions = actions
             let outcome: EffectLedgerStore<KubeClient>.Outcome
             do {
@@ -109,7 +117,7 @@ public struct NamespacePolicyReconciler: Reconciler {
                 return .done
             }
             logger.notice("\(plan.action.summary) (policy \(plan.policy)): \(outcome)", metadata: ["resource": "\(key)", "effectKey": "\(effectKey)"])
-            let at = RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970)
+            let at = self.now()
             switch outcome {
             case .performed, .alreadyDone:
                 evaluation = evaluation.recording(.succeeded, at: at)
@@ -138,11 +146,12 @@ public struct NamespacePolicyReconciler: Reconciler {
         var statusPatch = evaluation.statusPatch(previous: previous)
         var mustWrite = evaluation.plan != nil
         if evaluation.deactivate {
-            let patched: DynamicObject
+            let patched: NamespacePolicyObject
             do {
-                patched = try await client.patch(
-                    Self.descriptor, namespace: key.namespace, name: key.name, type: .merge, body: Array(#"{"spec":{"deactivated":true}}"#.utf8))
-            } catch {
+                let body = try await client.send(
+                    .patch(Self.descriptor, namespace: key.namespace, name: key.name, type: .merge, body: Array(#"{"spec":{"deactivated":true}}"#.utf8))).body
+                patched = try NamespacePolicyObject(tree: try JSON.parse(body))
+            } catch let error as KubeError {
                 if error.isNotFound { return .done }
                 throw error
             }
@@ -151,13 +160,21 @@ public struct NamespacePolicyReconciler: Reconciler {
             // would (its new generation, Ready "Deactivated"), so that
             // reconcile finds nothing to change or announce: one status
             // write and one Event per firing.
-            var next = try JSON.parse(try KubeJSON.encode(patched))
             let fired = JSONMergePatch.apply(statusPatch, to: current)
-            next["status"] = fired
             var dormantFacts = facts
             dormantFacts.progress = NamespacePolicyProgress(status: fired)
-            statusPatch = NamespacePolicyEvaluator.evaluate(document: next, facts: dormantFacts, options: options)
-                .statusPatch(previous: try? NamespacePolicyStatus(json: fired))
+            let firedStatus = try? NamespacePolicyStatus(json: fired)
+            let dormant: NamespacePolicyEvaluation
+            switch patched.decoded {
+            case .success(var policy):
+                policy.status = firedStatus
+                dormant = NamespacePolicyEvaluator.evaluate(policy: policy, facts: dormantFacts, options: options)
+            case .failure:
+                var next = patched.document
+                next["status"] = fired
+                dormant = NamespacePolicyEvaluator.evaluate(document: next, facts: dormantFacts, options: options)
+            }
+            statusPatch = dormant.statusPatch(previous: firedStatus)
             mustWrite = true
         }
         // Written only when something other than lastEvaluation changes: the

@@ -1,0 +1,58 @@
+import Foundation
+import Kube
+import VigilAPI
+import VigilJSON
+
+/// A kind of Vigil resource as the pipeline handles it: where it is served
+/// and how it decodes (checking every rule that depends on it alone).
+public protocol StoredKind: Sendable {
+    static var descriptor: ResourceDescriptor { get }
+    init(json: JSON, allowUnknownFields: Bool) throws(ResourceValidationError)
+}
+
+/// A resource as every kind's informer keeps it, the first stage of the one
+/// reconcile pipeline (typed object → facts → pure decision → the action
+/// engine through the ledger → one status write → Events): decoded once,
+/// when its watch event arrives, not on every reconcile; with the document
+/// it came from (its status holds the ledger and the kind's progress). A
+/// resource that does not decode is kept too, with its problems, so the
+/// reconciler reports them in status and an Event.
+public struct StoredResource<Kind: StoredKind>: KubeResource, JSONTreeInitializable, Sendable {
+    public static var descriptor: ResourceDescriptor { Kind.descriptor }
+
+    public let metadata: ObjectMeta
+    /// The object as stored.
+    public let document: JSON
+    /// The typed resource, or every problem found decoding it.
+    public let decoded: Result<Kind, ResourceValidationError>
+
+    public init(tree: JSON) throws(KubeError) {
+        metadata = try ObjectMeta(tree: tree["metadata"] ?? .object(JSONObject()))
+        document = tree
+        // Unknown fields are accepted here: a newer CRD's fields must not stop a running controller.
+        do { decoded = .success(try Kind(json: tree, allowUnknownFields: true)) } catch { decoded = .failure(error) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let value = try JSONValue(from: decoder)
+        let tree = try JSON.parse(Array(try JSONEncoder().encode(value)))
+        try self.init(tree: tree)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try JSONDecoder().decode(JSONValue.self, from: Data(document.serialized())).encode(to: encoder)
+    }
+}
+
+extension CounterMeasure: StoredKind {
+    public static let descriptor = ResourceDescriptor(group: group, version: version, kind: kind, plural: plural, namespaced: true)
+}
+
+extension NamespacePolicy: StoredKind {
+    public static let descriptor = ResourceDescriptor(group: group, version: version, kind: kind, plural: plural, namespaced: true)
+}
+
+/// A `CounterMeasure` as the informer keeps it.
+public typealias CounterMeasureObject = StoredResource<CounterMeasure>
+/// A `NamespacePolicy` as the informer keeps it.
+public typealias NamespacePolicyObject = StoredResource<NamespacePolicy>
