@@ -63,6 +63,32 @@ struct FieldReader {
         }
     }
 
+    // MARK: resources
+
+    /// Reads what every Vigil resource starts with: `apiVersion` and `kind`
+    /// (which must be these), and `metadata` with a valid name and namespace.
+    /// Returns the top-level object and the metadata, as far as they are objects.
+    mutating func resourceHeader(_ json: JSON, apiVersion: String, kind: String) -> (top: JSONObject, metadata: JSONObject?)? {
+        guard let o = object(json, at: "") else { return nil }
+        rejectUnknown(o, known: ["apiVersion", "kind", "metadata", "spec", "status"], at: "")
+        if let v = string(o, "apiVersion", at: "", required: "must be \(quoted(apiVersion))"), v != apiVersion {
+            report("apiVersion", .string(v), "\(quoted(v)) is not supported: must be \(quoted(apiVersion))")
+        }
+        if let k = string(o, "kind", at: "", required: "must be \(quoted(kind))"), k != kind {
+            report("kind", .string(k), "\(quoted(k)) is not supported: must be \(quoted(kind))")
+        }
+        let metadata = object(o, "metadata", at: "", required: "an object with at least a name")
+        if let metadata {
+            if let name = string(metadata, "name", at: "metadata", required: "every \(kind) needs a name"), !KubernetesNames.isDNS1123Subdomain(name) {
+                report("metadata.name", .string(name), "\(quoted(name)) is not a valid name: \(KubernetesNames.dns1123SubdomainRule)")
+            }
+            if let ns = string(metadata, "namespace", at: "metadata", nonEmpty: false), !ns.isEmpty, !KubernetesNames.isDNS1123Label(ns) {
+                report("metadata.namespace", .string(ns), "\(quoted(ns)) is not a valid namespace name: \(KubernetesNames.dns1123LabelRule)")
+            }
+        }
+        return (o, metadata)
+    }
+
     // MARK: typed accessors
 
     mutating func object(_ v: JSON?, at path: String) -> JSONObject? {

@@ -67,20 +67,7 @@ public struct CounterMeasure: Sendable, Equatable {
 
     static func read(_ json: JSON, _ r: inout FieldReader) -> CounterMeasure? {
         let before = r.count
-        guard let o = r.object(json, at: "") else { return nil }
-        r.rejectUnknown(o, known: ["apiVersion", "kind", "metadata", "spec", "status"], at: "")
-        if let v = r.string(o, "apiVersion", at: "", required: "must be \(quoted(apiVersion))"), v != apiVersion {
-            r.report("apiVersion", .string(v), "\(quoted(v)) is not supported: must be \(quoted(apiVersion))")
-        }
-        if let k = r.string(o, "kind", at: "", required: "must be \(quoted(kind))"), k != kind {
-            r.report("kind", .string(k), "\(quoted(k)) is not supported: must be \(quoted(kind))")
-        }
-        let metadata = r.object(o, "metadata", at: "", required: "an object with at least a name")
-        if let metadata {
-            if let name = r.string(metadata, "name", at: "metadata", required: "every CounterMeasure needs a name"), !KubernetesNames.isDNS1123Subdomain(name) {
-                r.report("metadata.name", .string(name), "\(quoted(name)) is not a valid name: \(KubernetesNames.dns1123SubdomainRule)")
-            }
-        }
+        guard let (o, metadata) = r.resourceHeader(json, apiVersion: apiVersion, kind: kind) else { return nil }
         var spec: CounterMeasureSpec?
         if let s = o["spec"] {
             spec = CounterMeasureSpec(s, at: "spec", &r)

@@ -87,25 +87,7 @@ public struct NamespacePolicy: Sendable, Equatable {
 
     static func read(_ json: JSON, _ r: inout FieldReader) -> NamespacePolicy? {
         let before = r.count
-        guard let o = r.object(json, at: "") else { return nil }
-        r.rejectUnknown(o, known: ["apiVersion", "kind", "metadata", "spec", "status"], at: "")
-        if let v = r.string(o, "apiVersion", at: "", required: "must be \(quoted(apiVersion))"), v != apiVersion {
-            r.report("apiVersion", .string(v), "\(quoted(v)) is not supported: must be \(quoted(apiVersion))")
-        }
-        if let k = r.string(o, "kind", at: "", required: "must be \(quoted(kind))"), k != kind {
-            r.report("kind", .string(k), "\(quoted(k)) is not supported: must be \(quoted(kind))")
-        }
-        let metadata = r.object(o, "metadata", at: "", required: "an object with at least a name")
-        if let metadata {
-            if let name = r.string(metadata, "name", at: "metadata", required: "every NamespacePolicy needs a name"),
-                !KubernetesNames.isDNS1123Subdomain(name)
-            {
-                r.report("metadata.name", .string(name), "\(quoted(name)) is not a valid name: \(KubernetesNames.dns1123SubdomainRule)")
-            }
-            if let ns = r.string(metadata, "namespace", at: "metadata", nonEmpty: false), !ns.isEmpty, !KubernetesNames.isDNS1123Label(ns) {
-                r.report("metadata.namespace", .string(ns), "\(quoted(ns)) is not a valid namespace name: \(KubernetesNames.dns1123LabelRule)")
-            }
-        }
+        guard let (o, metadata) = r.resourceHeader(json, apiVersion: apiVersion, kind: kind) else { return nil }
         var spec: NamespacePolicySpec?
         if let s = o["spec"] {
             spec = NamespacePolicySpec(s, at: "spec", &r)
