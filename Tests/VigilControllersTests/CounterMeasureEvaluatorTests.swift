@@ -151,6 +151,21 @@ import VigilPrometheus
         #expect(later.started.count == 1 && later.progress.window.count == 1)
     }
 
+    @Test func alertsOfOtherNamespacesAreIgnoredAndSaidOncePerGeneration() throws {
+        let spec = try Self.spec(Self.alertSpec)
+        func view(_ elsewhere: [String]) -> PrometheusView {
+            PrometheusView(source: "default", fetchedAt: 0, fetchedAtWall: Self.at(0), reachability: .reachable, content: .alerts([]), elsewhere: elsewhere)
+        }
+        let first = CounterMeasureEvaluator.evaluate(spec: spec, name: "c", namespace: "shop", generation: 1, progress: .init(), view: view(["other", ""]), now: Self.at(0))
+        #expect(first.started.isEmpty && first.decisions.map(\.reason) == ["IgnoredOtherNamespace"])
+        #expect(first.decisions[0].message.contains("active in (no namespace label), other") || first.decisions[0].message.contains("active in other"))
+        #expect(first.progress.ignoredNamespaces == ["other", ""] && first.progress.ignoredGeneration == 1)
+        let more = CounterMeasureEvaluator.evaluate(spec: spec, name: "c", namespace: "shop", generation: 1, progress: first.progress, view: view(["a", "b", "other"]), now: Self.at(5))
+        #expect(more.decisions.isEmpty)
+        let edited = CounterMeasureEvaluator.evaluate(spec: spec, name: "c", namespace: "shop", generation: 2, progress: more.progress, view: view(["a", "b", "c", "d", "e", "f"]), now: Self.at(9))
+        #expect(edited.decisions.first?.message.contains("a, b, c, d, e and 1 more") == true)
+    }
+
     @Test func theTargetIsWhatTheActionsActOn() throws {
         // The actions name labels.pod: an alert changing severity is the same pod, still cooling down.
         let spec = try Self.spec(Self.alertSpec + "\ncooldown: 10m")

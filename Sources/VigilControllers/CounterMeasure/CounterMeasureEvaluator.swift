@@ -60,7 +60,8 @@ public enum CounterMeasureEvaluator {
     }
 
     public static func evaluate(
-        spec: CounterMeasureSpec, name: String, namespace: String, progress old: CounterMeasureProgress, view: PrometheusView?, now: RFC3339Time
+        spec: CounterMeasureSpec, name: String, namespace: String, generation: Int64? = nil, progress old: CounterMeasureProgress, view: PrometheusView?,
+        now: RFC3339Time
     ) -> Result {
         var r = Result(progress: old)
         let t = now.secondsSinceEpoch
@@ -92,14 +93,16 @@ public enum CounterMeasureEvaluator {
 
         switch spec.trigger {
         case .alert(let a):
-            if view.elsewhere != r.progress.ignoredNamespaces {
-                if !view.elsewhere.isEmpty {
-                    let places = view.elsewhere.map { $0.isEmpty ? "(no namespace label)" : $0 }.joined(separator: ", ")
-                    r.decisions.append(Decision(
-                        warning: true, reason: "IgnoredOtherNamespace",
-                        message: "alert \(a.name) is active in \(places); ignored: a CounterMeasure acts only on alerts whose namespace label is its own (\(namespace))"))
-                }
-                r.progress.ignoredNamespaces = view.elsewhere
+            // Said once per generation of the resource (a shared alert rule across many
+            // namespaces must not make Events grow with the square of the namespaces).
+            if !view.elsewhere.isEmpty && r.progress.ignoredGeneration != generation {
+                let shown = view.elsewhere.prefix(5).map { $0.isEmpty ? "(no namespace label)" : $0 }.joined(separator: ", ")
+                let more = view.elsewhere.count > 5 ? " and \(view.elsewhere.count - 5) more" : ""
+                r.decisions.append(Decision(
+                    warning: true, reason: "IgnoredOtherNamespace",
+                    message: "alert \(a.name) is active in \(shown)\(more); ignored: a CounterMeasure acts only on alerts whose namespace label is its own (\(namespace))"))
+                r.progress.ignoredNamespaces = Array(view.elsewhere.prefix(20))
+                r.progress.ignoredGeneration = generation
             }
             for alert in view.alerts where alert.name == a.name && (alert.state == .firing || a.includePending) && a.matchers.allSatisfy({ $0.matches(alert.labels) }) {
                 let fp = LabelFingerprint.of(alert.labels)

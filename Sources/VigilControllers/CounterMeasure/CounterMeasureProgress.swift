@@ -78,8 +78,10 @@ public struct CounterMeasureProgress: Sendable, Equatable {
     public var window: [(target: String, at: RFC3339Time)] = []
     /// Instances held back by a limit → the limit's reason (announced once).
     public var blocked: [String: String] = [:]
-    /// Other namespaces where the alert is active, as last announced (ignored: not this namespace's).
+    /// Other namespaces where the alert was active when announced (ignored: not this namespace's; at most 20).
     public var ignoredNamespaces: [String] = []
+    /// The generation the ignored alerts were announced for (once per generation).
+    public var ignoredGeneration: Int64?
     /// Whether the counters above were made by dry runs: switching `spec.dryRun`
     /// starts them afresh, so a dry run never holds back a real one.
     public var countersDryRun: Bool = false
@@ -107,11 +109,12 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         o["lastRunByTarget"] = .object(JSONObject(lastRunByTarget.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value.text)) }))
         o["runCount"] = .int(Int64(runCount))
         o["totalRuns"] = .int(Int64(totalRuns))
-        if let lastRunAt { o["lastRunAt"] = .string(lastRunAt.text) }
+        o["lastRunAt"] = lastRunAt.map { .string($0.text) } ?? .null
         o["window"] = .array(window.map { .obj(["target": .string($0.target), "at": .string($0.at.text)]) })
         o["blocked"] = .object(JSONObject(blocked.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
         o["ignoredNamespaces"] = .array(ignoredNamespaces.map { .string($0) })
         o["countersDryRun"] = .bool(countersDryRun)
+        o["ignoredGeneration"] = ignoredGeneration.map { .int($0) } ?? .null
         return .object(o)
     }
 
@@ -132,6 +135,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         for (k, v) in s["blocked"]?.objectValue ?? JSONObject() { if let r = v.stringValue { blocked[k] = r } }
         ignoredNamespaces = (s["ignoredNamespaces"]?.arrayValue ?? []).compactMap(\.stringValue)
         countersDryRun = s["countersDryRun"]?.boolValue ?? false
+        ignoredGeneration = s["ignoredGeneration"]?.intValue
     }
 
     static func encode(_ r: Run) -> JSON {

@@ -105,7 +105,8 @@ public struct CounterMeasureReconciler: Reconciler {
         let view = poller.latest(for: id)
 
         let old = CounterMeasureProgress(status: current)
-        var evaluation = CounterMeasureEvaluator.evaluate(spec: cm.spec, name: key.name, namespace: namespace, progress: old, view: view, now: now)
+        var evaluation = CounterMeasureEvaluator.evaluate(
+            spec: cm.spec, name: key.name, namespace: namespace, generation: generation, progress: old, view: view, now: now)
         var decisions = evaluation.decisions
         var requeue = evaluation.requeueAfter
 
@@ -209,15 +210,20 @@ public struct CounterMeasureReconciler: Reconciler {
         return StatusCondition(type: type, status: c.0, reason: c.1, message: c.2, lastTransitionTime: since, observedGeneration: generation).json
     }
 
-    /// Merge-patches `fields` into status when they differ from `current`.
+    /// Makes the status fields in `fields` what is stored (a merge patch of
+    /// the difference: members that went away are sent as null), unless the
+    /// only difference is the poll time in SourceReachable's message.
     func write(_ key: ObjectKey, _ fields: JSONObject, current: JSON) async throws {
-        let changed = fields.contains { k, v in
-            // "polled at …" moves on every poll; it alone is not worth a write.
-            if k == "conditions" { return Self.stable(v) != Self.stable(current[k] ?? .null) }
-            return (current[k] ?? .null) != v
-        }
-        guard changed else { return }
-        let patch: JSON = ["status": .object(fields)]
+        var stored = JSONObject()
+        for (k, _) in fields { stored[k] = current[k] ?? .null }
+        var comparable = fields
+        comparable["conditions"] = fields["conditions"].map(Self.stable)
+        var comparableStored = stored
+        comparableStored["conditions"] = stored["conditions"].map(Self.stable)
+        guard JSONMergePatch.diff(from: .object(comparableStored), to: .object(comparable)) != nil,
+            let changes = JSONMergePatch.diff(from: .object(stored), to: .object(fields))
+        else { return }
+        let patch: JSON = ["status": changes]
         do {
             let written = try await client.patch(Self.descriptor, namespace: key.namespace, name: key.name, subresource: "status", type: .merge, body: patch.serialized())
             ownWrites.wrote(key, resourceVersion: written.metadata.resourceVersion)
@@ -256,10 +262,12 @@ public struct CounterMeasureReconciler: Reconciler {
         if let failure = await events.record(subject, type: d.warning ? "Warning" : "Normal", reason: d.reason, message: d.message) {
             logger.warning("could not record an Event for CounterMeasure \(key): \(failure)")
         }
+        // One line per log record, even for a message that quotes captured output.
+        let line = d.message.replacingOccurrences(of: "\n", with: "\\n")
         if d.warning {
-            logger.warning("\(d.reason): \(d.message)", metadata: ["resource": "\(key)"])
+            logger.warning("\(d.reason): \(line)", metadata: ["resource": "\(key)"])
         } else {
-            logger.notice("\(d.reason): \(d.message)", metadata: ["resource": "\(key)"])
+            logger.notice("\(d.reason): \(line)", metadata: ["resource": "\(key)"])
         }
     }
 

@@ -4,7 +4,9 @@ extension PrometheusView {
     /// apart from what moves on every poll: sample timestamps (the evaluation time) and an
     /// alert's `value`. Alert state, `activeAt`, labels and annotations all count.
     public func hasSameContent(as other: PrometheusView) -> Bool {
-        guard reachability.isReachable == other.reachability.isReachable, warnings == other.warnings, elsewhere == other.elsewhere else { return false }
+        guard reachability.isReachable == other.reachability.isReachable, warnings == other.warnings,
+            elsewhere.isEmpty == other.elsewhere.isEmpty  // which other namespaces alone is no news
+        else { return false }
         switch (content, other.content) {
         case (.alerts(let a), .alerts(let b)):
             return a.count == b.count

@@ -35,6 +35,7 @@ public struct PrometheusView: Sendable, Hashable {
     /// For an alerts subscriber with an `alertName`: the other namespaces (owned or not; `""`
     /// for alerts without a `namespace` label) where an alert of that name is active, sorted.
     /// A namespaced subscriber never receives those alerts; this lets it say it ignored them.
+    /// Only whether it is empty counts as a change (`hasSameContent`).
     public let elsewhere: [String]
 
     public init(
