@@ -186,6 +186,11 @@ import VigilPrometheus
         let r = evaluate(real, d.progress, Self.alertView([Self.alert("web-1")]), at: 10)
         #expect(r.started.count == 1 && r.progress.runs.count == 2 && r.progress.runs.last?.dryRun == false)
         #expect(!r.progress.countersDryRun && r.progress.runCount == 1)
+        // A dry-run interlude neither frees nor spends the real maxRuns.
+        let dryAgain = evaluate(dry, r.progress, Self.alertView([Self.alert("web-2")]), at: 20)
+        #expect(dryAgain.started.isEmpty && dryAgain.decisions.map(\.reason) == ["MaxRunsReached"])
+        let realAgain = evaluate(real, dryAgain.progress, Self.alertView([Self.alert("web-3")]), at: 30)
+        #expect(realAgain.started.isEmpty && realAgain.progress.runCount == 1 && realAgain.progress.realCounters == nil)
     }
 
     @Test func pausedRunsNothingAndDryRunIsRecorded() throws {

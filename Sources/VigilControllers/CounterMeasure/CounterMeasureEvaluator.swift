@@ -18,8 +18,10 @@ import VigilPrometheus
 /// - Nothing fires on missing data: while the view is unavailable or failed,
 ///   no instance is found, and PromQL series start their `for` afresh after
 ///   it (as Prometheus' own pending alerts do after a restart).
-/// - Dry runs and real runs are counted apart: switching `dryRun` starts the
-///   counters afresh, and an instance that had a dry run runs for real.
+/// - Dry runs and real runs are counted apart: a dry run is held back as a
+///   real run would be but never counts against real runs; switching
+///   `dryRun` off brings the real counters back, and an instance that had a
+///   dry run runs for real.
 public enum CounterMeasureEvaluator {
     /// An Event to record and log.
     public struct Decision: Sendable, Equatable {
@@ -65,14 +67,7 @@ public enum CounterMeasureEvaluator {
     ) -> Result {
         var r = Result(progress: old)
         let t = now.secondsSinceEpoch
-        if r.progress.countersDryRun != spec.dryRun {
-            r.progress.countersDryRun = spec.dryRun
-            r.progress.runCount = 0
-            r.progress.lastRunAt = nil
-            r.progress.lastRunByTarget = [:]
-            r.progress.window = []
-            r.progress.blocked = [:]
-        }
+        r.progress.switchCounters(toDryRun: spec.dryRun)
         guard let view else { return r }
         var current = false
         if case .reachable = view.reachability {

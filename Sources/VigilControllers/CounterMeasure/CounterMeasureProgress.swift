@@ -82,9 +82,13 @@ public struct CounterMeasureProgress: Sendable, Equatable {
     public var ignoredNamespaces: [String] = []
     /// The generation the ignored alerts were announced for (once per generation).
     public var ignoredGeneration: Int64?
-    /// Whether the counters above were made by dry runs: switching `spec.dryRun`
-    /// starts them afresh, so a dry run never holds back a real one.
+    /// Whether the counters above are a dry run's: they start as a copy of the
+    /// real ones (a dry run is held back as a real run would be), and the
+    /// real ones, kept in `realCounters`, come back when `spec.dryRun` is
+    /// switched off (a dry run never holds back, nor frees, a real run).
     public var countersDryRun: Bool = false
+    /// The real counters while dry runs count (`runCount`, `lastRunAt`, `lastRunByTarget`, `window`).
+    public var realCounters: JSON?
 
     public init() {}
 
@@ -114,6 +118,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         o["blocked"] = .object(JSONObject(blocked.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
         o["ignoredNamespaces"] = .array(ignoredNamespaces.map { .string($0) })
         o["countersDryRun"] = .bool(countersDryRun)
+        o["realCounters"] = realCounters ?? .null
         o["ignoredGeneration"] = ignoredGeneration.map { .int($0) } ?? .null
         return .object(o)
     }
@@ -135,7 +140,31 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         for (k, v) in s["blocked"]?.objectValue ?? JSONObject() { if let r = v.stringValue { blocked[k] = r } }
         ignoredNamespaces = (s["ignoredNamespaces"]?.arrayValue ?? []).compactMap(\.stringValue)
         countersDryRun = s["countersDryRun"]?.boolValue ?? false
+        realCounters = s["realCounters"].flatMap { $0 == .null ? nil : $0 }
         ignoredGeneration = s["ignoredGeneration"]?.intValue
+    }
+
+    /// The counters limits are decided on, as stored.
+    var counters: JSON {
+        let all = json
+        return .obj(["runCount": all["runCount"] ?? .null, "lastRunAt": all["lastRunAt"] ?? .null, "lastRunByTarget": all["lastRunByTarget"] ?? .null, "window": all["window"] ?? .null])
+    }
+
+    /// Switches the counters between real and dry runs (see `countersDryRun`).
+    mutating func switchCounters(toDryRun dry: Bool) {
+        guard countersDryRun != dry else { return }
+        if dry {
+            realCounters = counters
+        } else {
+            let real = CounterMeasureProgress(status: realCounters ?? .obj([:]))
+            runCount = real.runCount
+            lastRunAt = real.lastRunAt
+            lastRunByTarget = real.lastRunByTarget
+            window = real.window
+            realCounters = nil
+        }
+        countersDryRun = dry
+        blocked = [:]
     }
 
     static func encode(_ r: Run) -> JSON {
