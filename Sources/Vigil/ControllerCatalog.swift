@@ -31,12 +31,13 @@ enum ControllerCatalog {
         let measures = Informer<CounterMeasureObject>(client: client)
         let ctm = CounterMeasureReconciler(
             client: client, poller: poller, executor: executor, budget: budget, replica: c.identity, sources: c.prometheusSourceNames,
-            pendingTimeout: c.timing.leaseDuration, logger: logger)
+            pendingTimeout: c.timing.leaseDuration, allowCrossNamespace: c.counterMeasure.allowCrossNamespace, logger: logger)
         let controller = replica.register("countermeasure", informer: measures, reconciler: ctm, workers: c.controllers.workers)
         wake.withLock { $0 = { controller.enqueue($0) } }
         replica.followOwnership { view in
             poller.setOwned { view.owns($0) }
-            poller.unregister { !view.owns($0.namespace ?? "") }
+            // A subscriber without a namespace (cross-namespace) belongs to a resource of an owned namespace too.
+            poller.unregister { r in !view.owns(r.namespace ?? CounterMeasureReconciler.key(subscriber: r.id)?.namespace ?? "") }
             budget.setReplicas(view.map?.members.count ?? 1)
         }
         replica.addLoop(name: "prometheus-poller") {

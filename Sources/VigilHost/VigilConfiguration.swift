@@ -29,6 +29,7 @@ public struct VigilConfiguration: Sendable, Hashable {
     public var kubeAPI = KubeAPI()
     public var namespacePolicy = NamespacePolicy()
     public var actions = Actions()
+    public var counterMeasure = CounterMeasure()
     /// `prometheus.sources`: the Prometheus servers resources read (`spec.source` names one).
     public var prometheusSources: [PrometheusSource] = []
 
@@ -66,6 +67,12 @@ public struct VigilConfiguration: Sendable, Hashable {
 
     public struct NamespacePolicy: Sendable, Hashable {
         /// Whether a NamespacePolicy may act on a namespace other than its own.
+        public var allowCrossNamespace = false
+    }
+
+    public struct CounterMeasure: Sendable, Hashable {
+        /// Whether a CounterMeasure acts on alerts and series of every namespace (in the
+        /// namespace their `namespace` label names) instead of its own only.
         public var allowCrossNamespace = false
     }
 
@@ -118,6 +125,7 @@ public struct VigilConfiguration: Sendable, Hashable {
         ("kubeAPI.burst", .int(\.kubeAPI.burst, range: 1...100_000)),
         ("namespacePolicy.allowCrossNamespace", .bool(\.namespacePolicy.allowCrossNamespace)),
         ("actions.maxRunsPerMinute", .number(\.actions.maxRunsPerMinute)),
+        ("counterMeasure.allowCrossNamespace", .bool(\.counterMeasure.allowCrossNamespace)),
     ]
 
     /// `leaderElection.handoffTimeout` → `VIGIL_LEADER_ELECTION_HANDOFF_TIMEOUT`.

@@ -151,7 +151,24 @@ public struct CounterMeasureBench: Sendable {
 
         let apiBefore = try await apiRequests(http, processes)
         let firedAt = server.fire()
-        try await waitFor("a webhook from every CounterMeasure", seconds: 120 + 4 * c.interval) { server.received.first.count >= c.resources }
+        do {
+            try await waitFor("a webhook from every CounterMeasure", seconds: 120 + 4 * c.interval) { server.received.first.count >= c.resources }
+        } catch {
+            // Say why before giving up: the unfired resources' conditions and the replicas' Prometheus requests.
+            let fired = server.received.first
+            let missing = (0..<c.resources).map(namespace).filter { fired[$0] == nil }
+            log("\(missing.count) CounterMeasures did not fire, e.g. \(missing.prefix(5).joined(separator: ", "))")
+            for ns in missing.prefix(3) {
+                if let body = try? await client.send(.get(Self.descriptor, namespace: ns, name: "bench")).body, let o = try? JSON.parse(body) {
+                    log("  \(ns): \(String(decoding: (o[path: ["status", "conditions"]] ?? .null).serialized(), as: UTF8.self))")
+                }
+            }
+            for p in processes {
+                let text = (try? await http.execute(HTTPRequest(url: "http://127.0.0.1:\(p.port)/metrics"))).map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+                for line in text.split(separator: "\n") where line.hasPrefix("vigil_prometheus_requests_total") { log("  \(p.id): \(line)") }
+            }
+            throw error
+        }
         let done = Date().timeIntervalSince1970
         let apiAfter = try await apiRequests(http, processes)
         let received = server.received

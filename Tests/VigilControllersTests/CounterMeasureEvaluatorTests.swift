@@ -166,6 +166,18 @@ import VigilPrometheus
         #expect(edited.decisions.first?.message.contains("a, b, c, d, e and 1 more") == true)
     }
 
+    @Test func acrossNamespacesAnInstanceActsInItsOwnNamespace() throws {
+        let spec = try Self.spec(Self.alertSpec + "\ncooldown: 10m")
+        var other = Self.alert("web-1")
+        other = PrometheusAlert(labels: other.labels.merging(["namespace": "billing"]) { $1 }, annotations: other.annotations, state: .firing, activeAt: Self.at(0))
+        let r = CounterMeasureEvaluator.evaluate(
+            spec: spec, name: "c", namespace: "ops", progress: .init(), view: Self.alertView([Self.alert("web-1"), other]), now: Self.at(0), crossNamespace: true)
+        #expect(r.started.count == 2)
+        #expect(Set(r.instances.map(\.values.namespace)) == ["shop", "billing"])
+        // The same pod name in two namespaces is two targets.
+        #expect(Set(r.instances.map(\.target)).count == 2)
+    }
+
     @Test func theTargetIsWhatTheActionsActOn() throws {
         // The actions name labels.pod: an alert changing severity is the same pod, still cooling down.
         let spec = try Self.spec(Self.alertSpec + "\ncooldown: 10m")

@@ -85,8 +85,9 @@ import VigilRuntime
         #expect(poller.latest(for: "ops-mem")?.samples.map { $0.labels["pod"] } == ["c"])
         #expect(poller.latest(for: "other-mem")?.samples == [])
         #expect(poller.latest(for: "shop-alerts")?.alerts.map(\.name) == ["A"])
-        // Cluster-wide: owned namespaces plus the unlabelled alert, never "other".
-        #expect(poller.latest(for: "all-alerts")?.alerts.map(\.name).sorted() == ["A", "C"])
+        // Cluster-wide (a resource the cluster lets act across namespaces): every namespace, owned
+        // or not, plus the unlabelled alert.
+        #expect(poller.latest(for: "all-alerts")?.alerts.map(\.name).sorted() == ["A", "B", "C"])
         #expect(poller.latest(for: "shop-mem")?.reachability == .reachable)
         #expect(poller.latest(for: "shop-mem")?.fetchedAtWall.secondsSinceEpoch == 1_700_000_000)
 
@@ -100,7 +101,8 @@ import VigilRuntime
         poller.setOwned { $0 == "ops" }
         await poller.pollOnce(source: "main")
         #expect(poller.latest(for: "shop-mem")?.samples == [])
-        #expect(log.take() == [["all-alerts", "shop-alerts", "shop-mem"]])
+        // The cluster-wide subscriber's data does not depend on ownership: not told.
+        #expect(log.take() == [["shop-alerts", "shop-mem"]])
     }
 
     @Test func onlyChangedSubscribersAreNotified() async throws {

@@ -63,7 +63,7 @@ public enum CounterMeasureEvaluator {
 
     public static func evaluate(
         spec: CounterMeasureSpec, name: String, namespace: String, generation: Int64? = nil, progress old: CounterMeasureProgress, view: PrometheusView?,
-        now: RFC3339Time
+        now: RFC3339Time, crossNamespace: Bool = false
     ) -> Result {
         var r = Result(progress: old)
         let t = now.secondsSinceEpoch
@@ -81,10 +81,14 @@ public enum CounterMeasureEvaluator {
             return r
         }
         r.dataCurrent = true
-        let keyLabels = Set(spec.actions.flatMap { $0.templates.flatMap { $0.template.labelNames } })
+        // With the cluster's counterMeasure.allowCrossNamespace, an instance acts in its own
+        // namespace label's namespace, and that namespace is part of what it acts on.
+        var keyLabels = Set(spec.actions.flatMap { $0.templates.flatMap { $0.template.labelNames } })
+        if crossNamespace { keyLabels.insert("namespace") }
         func target(_ labels: [String: String]) -> String {
             keyLabels.isEmpty ? "resource" : LabelFingerprint.of(labels.filter { keyLabels.contains($0.key) })
         }
+        func actsIn(_ labels: [String: String]) -> String { crossNamespace ? (labels["namespace"] ?? namespace) : namespace }
 
         switch spec.trigger {
         case .alert(let a):
@@ -103,7 +107,7 @@ public enum CounterMeasureEvaluator {
                 let fp = LabelFingerprint.of(alert.labels)
                 let startsAt = alert.activeAt?.text ?? "unknown"
                 let values = TemplateValues(
-                    namespace: namespace, labels: alert.labels, annotations: alert.annotations, value: alert.value?.text, alertName: a.name,
+                    namespace: actsIn(alert.labels), labels: alert.labels, annotations: alert.annotations, value: alert.value?.text, alertName: a.name,
                     alertFingerprint: fp, alertStartsAt: startsAt, resourceName: name)
                 r.instances.append(Instance(id: "alert/\(fp)/\(startsAt)", target: target(alert.labels), values: values, description: "alert \(a.name) \(describe(alert.labels))"))
             }
@@ -116,7 +120,7 @@ public enum CounterMeasureEvaluator {
                 pending[fp] = first
                 let satisfied = first.secondsSinceEpoch + hold
                 if t >= satisfied {
-                    let values = TemplateValues(namespace: namespace, labels: s.labels, value: s.value.text, resourceName: name)
+                    let values = TemplateValues(namespace: actsIn(s.labels), labels: s.labels, value: s.value.text, resourceName: name)
                     r.instances.append(Instance(id: "promql/\(fp)/\(first.text)", target: target(s.labels), values: values, description: "series \(describe(s.labels)) = \(s.value.text)"))
                 } else {
                     r.due(in: satisfied - t)

@@ -29,6 +29,8 @@ public struct CounterMeasureReconciler: Reconciler {
     let budget: ActionBudget
     let replica: String
     let sources: Set<String>
+    /// The cluster's `counterMeasure.allowCrossNamespace`: act on alerts and series of every namespace.
+    let crossNamespace: Bool
     let clock: any RuntimeClock
     let wallClockAtZero: Double
     let ledgerPolicy: EffectLedger.Policy
@@ -37,8 +39,10 @@ public struct CounterMeasureReconciler: Reconciler {
 
     public init(
         client: KubeClient, poller: PrometheusPoller, executor: ActionExecutor, budget: ActionBudget, replica: String, sources: Set<String>,
-        pendingTimeout: Double, clock: any RuntimeClock = SystemClock(), wallClockAtZero: Double? = nil, logger: Logger
+        pendingTimeout: Double, allowCrossNamespace: Bool = false, clock: any RuntimeClock = SystemClock(), wallClockAtZero: Double? = nil,
+        logger: Logger
     ) {
+        self.crossNamespace = allowCrossNamespace
         self.client = client
         self.poller = poller
         self.engine = ActionEngine(executor: executor)
@@ -98,15 +102,15 @@ public struct CounterMeasureReconciler: Reconciler {
             return .done
         }
         let registration = switch cm.spec.trigger {
-        case .alert(let a): PrometheusRegistration(id: id, source: source, need: .alerts, namespace: namespace, alertName: a.name)
-        case .promql(let q): PrometheusRegistration(id: id, source: source, need: .query(expr: q.expr), namespace: namespace)
+        case .alert(let a): PrometheusRegistration(id: id, source: source, need: .alerts, namespace: crossNamespace ? nil : namespace, alertName: a.name)
+        case .promql(let q): PrometheusRegistration(id: id, source: source, need: .query(expr: q.expr), namespace: crossNamespace ? nil : namespace)
         }
         if poller.registration(id: id) != registration { poller.register(registration) }
         let view = poller.latest(for: id)
 
         let old = CounterMeasureProgress(status: current)
         var evaluation = CounterMeasureEvaluator.evaluate(
-            spec: cm.spec, name: key.name, namespace: namespace, generation: generation, progress: old, view: view, now: now)
+            spec: cm.spec, name: key.name, namespace: namespace, generation: generation, progress: old, view: view, now: now, crossNamespace: crossNamespace)
         var decisions = evaluation.decisions
         var requeue = evaluation.requeueAfter
 
@@ -129,7 +133,8 @@ public struct CounterMeasureReconciler: Reconciler {
             }
             run.values.resourceName = key.name
             let engineRun = ActionEngine.Run(
-                subject: subject, resource: Self.descriptor, instance: run.instance, target: run.target, namespace: namespace, values: run.values,
+                subject: subject, resource: Self.descriptor, instance: run.instance, target: run.target,
+                namespace: run.values.namespace.isEmpty ? namespace : run.values.namespace, values: run.values,
                 dryRun: run.dryRun, defaultWebhookBody: { [run] steps in Self.webhookBody(subject: subject, run: run, steps: steps, trigger: cm.spec.trigger.summary) })
             let outcome: ActionEngine.Outcome
             do {

@@ -1,12 +1,13 @@
 /// Splits one poll's answers among the subscribers of a source, by the `namespace` label.
 /// Pure: the poller supplies the registrations, the answers and the owned-namespace rule.
 ///
-/// - A series or alert whose namespace this replica does not own is dropped for everyone
-///   (`not_owned`).
+/// - A series or alert whose namespace this replica does not own is dropped for namespaced
+///   subscribers (`not_owned`).
 /// - One without a `namespace` label goes only to subscribers without a namespace; when the
 ///   need has none, it is dropped (`no_namespace`). A scalar counts as one such series.
 /// - A subscriber with a namespace gets exactly that namespace's series; one without gets every
-///   owned namespace's plus the unlabelled ones.
+///   namespace's, owned or not (it is a resource this replica owns, allowed by the cluster to act
+///   across namespaces), plus the unlabelled ones.
 ///
 /// Items are sorted by their labels so that an unchanged answer yields an equal view.
 public struct PrometheusPartition: Sendable {
@@ -81,12 +82,12 @@ public struct PrometheusPartition: Sendable {
                 if takesUnlabelled { all.append(item) } else { droppedNoNamespace += 1 }
                 continue
             }
+            if takesUnlabelled { all.append(item) }
             guard owned(ns) else {
                 droppedNotOwned += 1
                 continue
             }
             byNamespace[ns, default: []].append(item)
-            all.append(item)
         }
         return { ns in ns.map { byNamespace[$0] ?? [] } ?? all }
     }
