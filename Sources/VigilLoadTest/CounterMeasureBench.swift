@@ -74,6 +74,9 @@ public struct CounterMeasureBench: Sendable {
         defer { http.shutdown() }
         let promURL = "http://127.0.0.1:\(promPort)"
         try await waitFor("Prometheus /-/ready", seconds: 30) { (try? await http.execute(HTTPRequest(url: promURL + "/-/ready")))?.status == 200 }
+        // A rule file Prometheus did not load would leave the alert triggers silent: fail now instead.
+        let rules = String(decoding: try await http.execute(HTTPRequest(url: promURL + "/api/v1/rules")).body, as: UTF8.self)
+        guard rules.contains("BenchAlert") else { throw HARunError(message: "Prometheus did not load the BenchAlert rule: \(rules.prefix(300))") }
 
         let client = try KubeClient(server: sim.url, options: KubeClient.Options(qps: 0))
         for file in ["vigil.dev_namespacepolicies.yaml", "vigil.dev_countermeasures.yaml"] {
@@ -225,7 +228,8 @@ public struct CounterMeasureBench: Sendable {
     }
 
     func startPrometheus(port: Int, target: String) throws -> ChildProcess {
-        let d = configuration.runDirectory
+        // Absolute: Prometheus reads rule_files relative to its config file's directory.
+        let d = URL(fileURLWithPath: configuration.runDirectory).standardizedFileURL.path
         let rules = """
             groups:
             - name: bench
