@@ -103,9 +103,6 @@ def test_crd_keeps_the_cel_rules(kubectl, crd):
     assert [r["rule"] for r in spec["x-kubernetes-validations"]] == ["!has(self.resetAfter) || has(self.maxRuns)"]
 
 
-@pytest.mark.xfail(strict=True, reason="kube-sim publishes no OpenAPI schema for CRDs, so kubectl explain cannot "
-                                       "describe them (the NamespacePolicy suite has no explain test either); "
-                                       "strict: this fails, as a reminder to drop the mark, once kube-sim does")
 def test_kubectl_explain(kubectl, crd):
     out = kubectl.ok("explain", "countermeasure.spec.actions")
     assert "FIELD: actions" in out and "deletePod" in out, out

@@ -149,7 +149,9 @@ extension APIServer {
     // MARK: OpenAPI
 
     /// A minimal OpenAPI v3 that tells kubectl each kind's PATCH accepts
-    /// `fieldValidation` (so it validates server-side); no schemas.
+    /// `fieldValidation` (so it validates server-side), with the schema of
+    /// every custom resource that has one (`kubectl explain` reads it, as
+    /// from a real API server); built-in kinds have no schemas.
     func openAPI(_ segs: [String], _ req: APIRequest) throws -> APIResponse {
         if segs.count == 2, segs[1] == "v2" {
             let body = OpenAPIV2.document(types: registry.all, version: serverVersion["gitVersion"]?.stringValue ?? "v1.33.1")
@@ -178,8 +180,14 @@ extension APIServer {
         let types = registry.all.filter { $0.group == group && $0.version == version }
         guard !types.isEmpty else { throw APIError.notFoundPath() }
         var paths: JSON = [:]
+        var schemas = JSONObject()
         for rt in types {
             let gvk: JSON = ["group": .string(rt.group), "version": .string(rt.version), "kind": .string(rt.kind)]
+            if case .object(var schema)? = registry.customInfo(storageKey: rt.storageKey)?.version(rt.version)?.schema {
+                schema["x-kubernetes-group-version-kind"] = [gvk]
+                let reversed = rt.group.split(separator: ".").reversed().joined(separator: ".")
+                schemas["\(reversed).\(rt.version).\(rt.kind)"] = .object(schema)
+            }
             let params: JSON = [
                 ["name": "dryRun", "in": "query", "schema": ["type": "string", "uniqueItems": true]],
                 ["name": "fieldManager", "in": "query", "schema": ["type": "string", "uniqueItems": true]],
@@ -195,7 +203,7 @@ extension APIServer {
         }
         return .json([
             "openapi": "3.0.0", "info": ["title": "Kubernetes", "version": "v1.33.1"], "paths": paths,
-            "components": ["schemas": [:]],
+            "components": ["schemas": .object(schemas)],
         ])
     }
 }
