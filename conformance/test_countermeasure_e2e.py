@@ -958,3 +958,48 @@ def _cooldown_failover(env: Env) -> None:
         assert len(patches) == 1 and patches[0]["method"] == "PATCH", (cm, patches)
     hot_events = [e for e in env.events(ns, "cooldown") if e["reason"] == "NamespaceHot"]
     assert len(hot_events) == 1 and hot_events[0].get("count", 1) == 1, hot_events
+
+
+# --------------------------------------------------------------------------- 7. SIGKILL in the middle of a run
+
+def test_owner_killed_mid_run_resumes_and_acts_once(cluster):
+    env = cluster
+    with env.diagnostics():
+        _killed_mid_run(env)  # (the next test's `cluster` starts a third replica again)
+
+
+def _killed_mid_run(env: Env) -> None:
+    """The owner dies while its debug container runs (captured output not yet stored, the pod not yet deleted).
+    The next owner resumes the run under the same effect keys: it finds the debug container already there,
+    captures its output, and deletes the pod. Each happens once."""
+    ns = env.namespace("slow")
+    seq0 = env.seq()
+    # The debug container runs 8 s: long enough to kill the owner while the run waits for it.
+    env.deployment(ns, "slowpod", {"sim.vigil.dev/cpu": "0.9", "sim.vigil.dev/debug-seconds": "8"}, container="app")
+    pod = env.pods(ns)[0]["metadata"]["name"]
+    env.apply(ISSUE_THREAD_DUMP.replace("namespace: shop", f"namespace: {ns}"))
+    debug_patch = wait_until(lambda: pod_writes(env.writes(seq0), ns, pod, "PATCH", "ephemeralcontainers"), 40, 0.2,
+                             "the debug container to be added")
+    owner = wait_until(lambda: env.owner(ns), 5, 0.2, f"the one replica owning {ns}")
+    assert not pod_writes(env.writes(seq0), ns, pod, "DELETE"), "the pod was deleted before the debug container ended"
+    owner.sigkill()
+    print(f"SIGKILLed {owner.identity} mid-run ({len(debug_patch)} debug PATCH so far)")
+
+    def done():
+        o = env.ctm(ns, "checkout-thread-dump")
+        return [r for r in runs(o) if r["phase"] == "Succeeded" and pod in json.dumps(r["values"])] and o
+    obj = wait_until(done, 60, 0.5, "another replica to finish the run")
+    run = [r for r in runs(obj) if pod in json.dumps(r["values"])][0]
+    assert [a["phase"] for a in run["actions"]] == ["Succeeded", "Succeeded"], run
+    writes = env.writes(seq0)
+    assert len(pod_writes(writes, ns, pod, "PATCH", "ephemeralcontainers")) == 1, "the debug container was added twice"
+    assert len(pod_writes(writes, ns, pod, "DELETE")) == 1, "the pod was deleted more than once"
+    cm_name = run["actions"][0]["output"]["configMap"]
+    cm = env.get(f"/api/v1/namespaces/{ns}/configmaps/{cm_name}")
+    assert "Full thread dump" in cm["data"]["output"]
+    # The ledger shows the takeover: the debug effect was resumed by a surviving replica.
+    effects = [e for e in obj["status"]["effects"] if e["action"] == "debug:0"]
+    debug = [e for e in effects if e["phase"] == "Succeeded"]
+    assert debug and debug[0]["owner"] != owner.identity and debug[0]["attempts"] >= 2, effects
+    finishers = {e.get("reportingInstance") for e in env.events(ns, "checkout-thread-dump") if e["reason"] == "ActionTaken"}
+    assert owner.identity not in finishers, finishers
