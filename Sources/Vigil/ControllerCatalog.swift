@@ -12,8 +12,15 @@ import VigilRuntime
 /// action engine's I/O), one Prometheus poller and one cap on runs per
 /// minute. Returns their names.
 enum ControllerCatalog {
-    static func register(on replica: Replica, client: KubeClient, configuration c: VigilConfiguration, logger: Logger) throws -> [String] {
-        let executor = ActionExecutor(client: client, http: try HTTPClient(), replica: c.identity)
+    /// What `vigil run` gets back: the controllers' names and the Alertmanager receiver to route to.
+    struct Registered {
+        var names: [String]
+        var alertmanager: AlertmanagerReceiver
+    }
+
+    static func register(on replica: Replica, client: KubeClient, configuration c: VigilConfiguration, logger: Logger) throws -> Registered {
+        let http = try HTTPClient()
+        let executor = ActionExecutor(client: client, http: http, replica: c.identity)
         let budget = ActionBudget(perMinute: c.actions.maxRunsPerMinute)
 
         let policies = Informer<NamespacePolicyObject>(client: client)
@@ -48,6 +55,23 @@ enum ControllerCatalog {
         for s in c.prometheusSources {
             logger.info("polling Prometheus source \(s.name) at \(s.url) every \(s.interval) s")
         }
-        return ["namespacepolicy", "countermeasure"]
+        let member = replica.member
+        let me = c.identity
+        let receiver = AlertmanagerReceiver(
+            client: client, store: measures.store, tokenFile: c.alertmanager.tokenFile, maxBodyBytes: c.alertmanager.maxBodyBytes, identity: me,
+            http: http,
+            route: { ns in
+                let view = member.view
+                if view.mayStart(ns) { return .local }
+                guard let map = view.map, map.isCommitted, let owner = map.owner(of: ns)?.rawValue else {
+                    return .unavailable("no committed owner for it (a hand-off is in progress)")
+                }
+                if owner == me { return .unavailable("owned here but not startable yet (a hand-off is in progress)") }
+                guard let address = replica.address(of: owner) else { return .unavailable("its owner \(owner) has published no address") }
+                return .remote(member: owner, address: address)
+            },
+            enqueue: { controller.enqueue($0) }, logger: logger)
+        if !c.alertmanager.tokenFile.isEmpty { logger.info("Alertmanager receiver on at POST /alertmanager/webhook") }
+        return Registered(names: ["namespacepolicy", "countermeasure"], alertmanager: receiver)
     }
 }

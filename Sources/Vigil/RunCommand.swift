@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Kube
+import NIOCore
+import VigilControllers
 import Logging
 import Metrics
 import Prometheus
@@ -102,8 +106,28 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let replica = Replica(configuration: replicaConfiguration, client: client, logger: logger)
-        let controllers = try ControllerCatalog.register(on: replica, client: client, configuration: c, logger: logger)
-        let http = StatusServer.application(replica: replica, registry: registry, host: c.http.host, port: c.http.port, logger: logger)
+        let registered = try ControllerCatalog.register(on: replica, client: client, configuration: c, logger: logger)
+        let controllers = registered.names
+        let receiver = registered.alertmanager
+        let http = StatusServer.application(replica: replica, registry: registry, host: c.http.host, port: c.http.port, logger: logger) { router in
+            router.post("/alertmanager/webhook") { request, _ in
+                var body: [UInt8] = []
+                var tooLarge = false
+                for try await chunk in request.body {
+                    body += chunk.readableBytesView
+                    if body.count > receiver.maxBodyBytes {
+                        tooLarge = true
+                        break
+                    }
+                }
+                let answer = await receiver.receive(
+                    body: body, tooLarge: tooLarge, authorization: request.headers[.authorization],
+                    forwardedBy: request.headers[HTTPField.Name(AlertmanagerReceiver.forwardedHeader)!])
+                return Response(
+                    status: .init(code: answer.status), headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+            }
+        }
         logger.notice(
             "vigil \(VigilVersion.string) starting",
             metadata: [

@@ -107,6 +107,9 @@ extension Replica {
                         switch event {
                         case .added(let l), .modified(let l):
                             let a = l.metadata.annotations ?? [:]
+                            if let member = l.spec?.holderIdentity, let address = a[MemberLeaseRecord.Key.address] {
+                                addresses.withLock { $0[member] = address }
+                            }
                             let signature = [l.spec?.holderIdentity ?? "", a["vigil.dev/ack-epoch"] ?? "", a["vigil.dev/leaving"] ?? "", a["vigil.dev/dead-in-epoch"] ?? ""]
                                 .joined(separator: "|")
                             defer { s[l.metadata.name ?? ""] = signature }

@@ -42,6 +42,8 @@ public final class Replica: Sendable {
     let follow = Mutex(Following())
     /// Loops registered with `addLoop` (the Prometheus poller), run as services.
     let loops = Mutex<[(name: String, body: @Sendable () async throws -> Void)]>([])
+    /// Member → `vigil.dev/address`, from the member leases (kept by the member-lease watch).
+    let addresses = Mutex<[String: String]>([:])
     /// Called with each shard view whose epoch the informers were narrowed to.
     let ownershipFollowers = Mutex<[@Sendable (ShardView) -> Void]>([])
 
@@ -130,6 +132,11 @@ public final class Replica: Sendable {
         informer.store.setOwned { _ in false }
         controllers.items.withLock { $0.append(HostedInformerController(informer: informer, controller: controller)) }
         return controller
+    }
+
+    /// The HTTP address (`host:port`) a member published in its member lease.
+    public func address(of member: String) -> String? {
+        member == configuration.identity.rawValue ? configuration.address : addresses.withLock { $0[member] }
     }
 
     /// Runs `body` as one of the replica's services (after the informers,

@@ -30,6 +30,7 @@ public struct VigilConfiguration: Sendable, Hashable {
     public var namespacePolicy = NamespacePolicy()
     public var actions = Actions()
     public var counterMeasure = CounterMeasure()
+    public var alertmanager = Alertmanager()
     /// `prometheus.sources`: the Prometheus servers resources read (`spec.source` names one).
     public var prometheusSources: [PrometheusSource] = []
 
@@ -74,6 +75,13 @@ public struct VigilConfiguration: Sendable, Hashable {
         /// Whether a CounterMeasure acts on alerts and series of every namespace (in the
         /// namespace their `namespace` label names) instead of its own only.
         public var allowCrossNamespace = false
+    }
+
+    public struct Alertmanager: Sendable, Hashable {
+        /// The file holding the bearer token Alertmanager sends (a mounted Secret); empty: the receiver is off.
+        public var tokenFile = ""
+        /// The largest webhook body taken (413 above).
+        public var maxBodyBytes = 1_048_576
     }
 
     public struct Actions: Sendable, Hashable {
@@ -126,6 +134,8 @@ public struct VigilConfiguration: Sendable, Hashable {
         ("namespacePolicy.allowCrossNamespace", .bool(\.namespacePolicy.allowCrossNamespace)),
         ("actions.maxRunsPerMinute", .number(\.actions.maxRunsPerMinute)),
         ("counterMeasure.allowCrossNamespace", .bool(\.counterMeasure.allowCrossNamespace)),
+        ("alertmanager.tokenFile", .string(\.alertmanager.tokenFile, allowed: nil)),
+        ("alertmanager.maxBodyBytes", .int(\.alertmanager.maxBodyBytes, range: 1024...67_108_864)),
     ]
 
     /// `leaderElection.handoffTimeout` → `VIGIL_LEADER_ELECTION_HANDOFF_TIMEOUT`.

@@ -128,5 +128,9 @@ import VigilJSON
         #expect(try problems(doc, sources: ["default"]) == [#"spec.source: "thanos" is not a configured Prometheus source: configured are "default""#])
         #expect(try problems(doc, sources: ["default", "thanos"]) == [])
         #expect(try problems(doc) == [])
+        // No source configured at all: an alert trigger without spec.source is served by Alertmanager's pushes.
+        let pushed = spec("trigger: {alert: {name: A}}\nactions: [{deleteNamespace: {}}]")
+        #expect(try problems(pushed, sources: []) == [])
+        #expect(try problems(spec("trigger: {promql: {expr: up, above: 1}}\nactions: [{deleteNamespace: {}}]"), sources: []).count == 1)
     }
 }

@@ -178,6 +178,41 @@ import VigilPrometheus
         #expect(Set(r.instances.map(\.target)).count == 2)
     }
 
+    static func pushed(_ pod: String, startsAt: Double, resolved: Bool = false, receivedAt: Double = 0) -> CounterMeasureProgress.Pushed {
+        let labels = ["alertname": "HighCPU", "namespace": "shop", "pod": pod, "severity": "warning"]
+        return .init(fingerprint: LabelFingerprint.of(labels), labels: labels, annotations: [:], startsAt: at(startsAt), endsAt: nil, resolved: resolved, receivedAt: at(receivedAt))
+    }
+
+    func receive(_ p: CounterMeasureProgress, _ pushes: [CounterMeasureProgress.Pushed]) -> CounterMeasureProgress {
+        var p = p
+        for x in pushes { p.pushed[x.key] = x }
+        return p
+    }
+
+    @Test func pushedAndPolledAlertsAreOneInstance() throws {
+        let spec = try Self.spec(Self.alertSpec)
+        // Polled first (activeAt 0: pending began), then pushed by two Alertmanagers with Prometheus' FiredAt (2).
+        let polled = evaluate(spec, .init(), Self.alertView([Self.alert("web-1", activeAt: 0)]), at: 1)
+        #expect(polled.started.count == 1)
+        let both = evaluate(spec, receive(polled.progress, [Self.pushed("web-1", startsAt: 2), Self.pushed("web-1", startsAt: 2, receivedAt: 1)]),
+            Self.alertView([Self.alert("web-1", activeAt: 0)]), at: 3)
+        #expect(both.started.isEmpty && both.instances.map(\.id) == polled.started)
+        // Pushed first, with no Prometheus source at all (push only): one run, and polling that
+        // starts later adopts the same episode.
+        let pushedOnly = evaluate(spec, receive(.init(), [Self.pushed("web-2", startsAt: 10)]), nil, at: 11)
+        #expect(pushedOnly.started.count == 1 && pushedOnly.started[0].hasSuffix(Self.at(10).text))
+        let thenPolled = evaluate(spec, pushedOnly.progress, Self.alertView([Self.alert("web-2", activeAt: 8)]), at: 12)
+        #expect(thenPolled.started.isEmpty && thenPolled.instances.map(\.id) == pushedOnly.started)
+        // Resolved: the episode ends (no poll shows it); a new startsAt later is a new instance.
+        let resolved = evaluate(spec, receive(pushedOnly.progress, [Self.pushed("web-2", startsAt: 10, resolved: true)]), nil, at: 20)
+        #expect(resolved.started.isEmpty && resolved.progress.episodes.isEmpty && resolved.progress.pushed.isEmpty)
+        let again = evaluate(spec, receive(resolved.progress, [Self.pushed("web-2", startsAt: 30)]), nil, at: 31)
+        #expect(again.started.count == 1 && again.started != pushedOnly.started)
+        // A pushed alert not re-sent within the TTL is taken to have ended.
+        let stale = evaluate(spec, again.progress, nil, at: 31 + CounterMeasureProgress.pushedTTL + 1)
+        #expect(stale.progress.pushed.isEmpty)
+    }
+
     @Test func theTargetIsWhatTheActionsActOn() throws {
         // The actions name labels.pod: an alert changing severity is the same pod, still cooling down.
         let spec = try Self.spec(Self.alertSpec + "\ncooldown: 10m")

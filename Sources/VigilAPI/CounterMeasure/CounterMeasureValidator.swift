@@ -25,7 +25,9 @@ public struct CounterMeasureValidator: Sendable {
         var r = FieldReader(allowUnknownFields: options.allowUnknownFields)
         _ = CounterMeasure.read(json, &r)
         var problems = r.problems
-        if let sources = options.sources {
+        // With no source configured at all, an alert trigger without spec.source is served by Alertmanager's pushes.
+        let pushOnly = options.sources?.isEmpty == true && json[path: ["spec", "source"]] == nil && json[path: ["spec", "trigger", "alert"]] != nil
+        if let sources = options.sources, !pushOnly {
             let source = json[path: ["spec", "source"]]?.stringValue ?? CounterMeasureSpec.defaultSource
             if !sources.contains(source) {
                 let known = sources.sorted()

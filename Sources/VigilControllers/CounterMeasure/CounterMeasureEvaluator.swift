@@ -68,19 +68,14 @@ public enum CounterMeasureEvaluator {
         var r = Result(progress: old)
         let t = now.secondsSinceEpoch
         r.progress.switchCounters(toDryRun: spec.dryRun)
-        guard let view else { return r }
         var current = false
-        if case .reachable = view.reachability {
+        if let view, case .reachable = view.reachability {
             switch view.content {
             case .alerts, .samples: current = true
             default: break
             }
         }
-        guard current else {
-            r.progress.pending = [:]
-            return r
-        }
-        r.dataCurrent = true
+        r.dataCurrent = current
         // With the cluster's counterMeasure.allowCrossNamespace, an instance acts in its own
         // namespace label's namespace, and that namespace is part of what it acts on.
         var keyLabels = Set(spec.actions.flatMap { $0.templates.flatMap { $0.template.labelNames } })
@@ -94,7 +89,7 @@ public enum CounterMeasureEvaluator {
         case .alert(let a):
             // Said once per generation of the resource (a shared alert rule across many
             // namespaces must not make Events grow with the square of the namespaces).
-            if !view.elsewhere.isEmpty && r.progress.ignoredGeneration != generation {
+            if let view, current, !view.elsewhere.isEmpty && r.progress.ignoredGeneration != generation {
                 let shown = view.elsewhere.prefix(5).map { $0.isEmpty ? "(no namespace label)" : $0 }.joined(separator: ", ")
                 let more = view.elsewhere.count > 5 ? " and \(view.elsewhere.count - 5) more" : ""
                 r.decisions.append(Decision(
@@ -103,15 +98,16 @@ public enum CounterMeasureEvaluator {
                 r.progress.ignoredNamespaces = Array(view.elsewhere.prefix(20))
                 r.progress.ignoredGeneration = generation
             }
-            for alert in view.alerts where alert.name == a.name && (alert.state == .firing || a.includePending) && a.matchers.allSatisfy({ $0.matches(alert.labels) }) {
-                let fp = LabelFingerprint.of(alert.labels)
-                let startsAt = alert.activeAt?.text ?? "unknown"
-                let values = TemplateValues(
-                    namespace: actsIn(alert.labels), labels: alert.labels, annotations: alert.annotations, value: alert.value?.text, alertName: a.name,
-                    alertFingerprint: fp, alertStartsAt: startsAt, resourceName: name)
-                r.instances.append(Instance(id: "alert/\(fp)/\(startsAt)", target: target(alert.labels), values: values, description: "alert \(a.name) \(describe(alert.labels))"))
-            }
+            alertInstances(a, view: current ? view : nil, now: now, name: name, &r, target: target, actsIn: actsIn)
+            // Nothing current to go by (no poll, no push): decide nothing, forget nothing.
+            if !current && r.instances.isEmpty { return r }
         case .promql(let q):
+            guard let view, current else {
+                // No data is no proof a series held: start `for` afresh once data is back (a
+                // replica that has no view yet, after a takeover, forgets nothing).
+                if view != nil { r.progress.pending = [:] }
+                return r
+            }
             var pending: [String: RFC3339Time] = [:]
             let hold = Double(q.forDuration?.milliseconds ?? 0) / 1000
             for s in view.samples where q.breaches(s.value.value) {
@@ -132,6 +128,67 @@ public enum CounterMeasureEvaluator {
         gate(spec, &r, now: now)
         prune(spec, &r, now: now)
         return r
+    }
+
+    /// The alert instances, from the poll (when current) and from Alertmanager's pushes
+    /// (`progress.pushed`), as episodes: an alert fingerprint is one instance from the moment
+    /// either source first shows it active until neither does. Its id is the fingerprint and
+    /// the episode's start (the polled `activeAt` or the pushed `startsAt`, whichever came
+    /// first), so an alert seen by polling, by push and by both members of an Alertmanager
+    /// pair is one instance. A polled `activeAt` or a pushed `startsAt` that changes means the
+    /// alert ended and fired again in between: a new episode.
+    static func alertInstances(
+        _ a: CounterMeasureTrigger.Alert, view: PrometheusView?, now: RFC3339Time, name: String, _ r: inout Result,
+        target: ([String: String]) -> String, actsIn: ([String: String]) -> String
+    ) {
+        struct Seen {
+            var labels: [String: String]
+            var annotations: [String: String]
+            var value: String?
+            var activeAt: RFC3339Time?
+            var startsAt: RFC3339Time?
+        }
+        var seen: [String: Seen] = [:]
+        for alert in view?.alerts ?? [] where alert.name == a.name && (alert.state == .firing || a.includePending) && a.matchers.allSatisfy({ $0.matches(alert.labels) }) {
+            seen[LabelFingerprint.of(alert.labels)] = Seen(labels: alert.labels, annotations: alert.annotations, value: alert.value?.text, activeAt: alert.activeAt ?? now)
+        }
+        let t = now.secondsSinceEpoch
+        var pushed = r.progress.pushed
+        for (key, p) in r.progress.pushed {
+            guard p.labels["alertname"] == a.name, a.matchers.allSatisfy({ $0.matches(p.labels) }) else {
+                pushed[key] = nil  // not this trigger's (it changed since): forget it
+                continue
+            }
+            let ended = p.resolved || (p.endsAt.map { $0.secondsSinceEpoch <= t } ?? false) || t - p.receivedAt.secondsSinceEpoch > CounterMeasureProgress.pushedTTL
+            if ended {
+                pushed[key] = nil
+                continue
+            }
+            var x = seen[p.fingerprint] ?? Seen(labels: p.labels, annotations: p.annotations)
+            x.startsAt = p.startsAt
+            seen[p.fingerprint] = x
+        }
+        r.progress.pushed = pushed
+        var episodes: [String: CounterMeasureProgress.Episode] = [:]
+        for (fp, x) in seen {
+            var e = r.progress.episodes[fp]
+            if let old = e, let at = x.activeAt, let was = old.activeAt, at != was { e = nil }  // re-fired between polls
+            if let old = e, let at = x.startsAt, let was = old.startsAt, at != was { e = nil }  // re-fired between pushes
+            var episode = e ?? CounterMeasureProgress.Episode(start: x.activeAt ?? x.startsAt ?? now)
+            if let at = x.activeAt { episode.activeAt = at }
+            if let at = x.startsAt { episode.startsAt = at }
+            episodes[fp] = episode
+            let start = episode.start.text
+            let values = TemplateValues(
+                namespace: actsIn(x.labels), labels: x.labels, annotations: x.annotations, value: x.value, alertName: a.name,
+                alertFingerprint: fp, alertStartsAt: start, resourceName: name)
+            r.instances.append(Instance(id: "alert/\(fp)/\(start)", target: target(x.labels), values: values, description: "alert \(a.name) \(describe(x.labels))"))
+        }
+        // Without a current poll, an episode only the poll knew of is not over: no data is no proof.
+        if view == nil {
+            for (fp, e) in r.progress.episodes where episodes[fp] == nil && e.startsAt == nil { episodes[fp] = e }
+        }
+        r.progress.episodes = episodes
     }
 
     /// Starts the instances no run exists for, unless a limit holds them back.

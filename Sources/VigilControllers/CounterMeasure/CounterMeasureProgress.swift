@@ -63,6 +63,79 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         }
     }
 
+    /// An alert's current episode (see `CounterMeasureEvaluator.alertInstances`).
+    public struct Episode: Sendable, Equatable {
+        /// When the first source showed it active: the instance's start.
+        public var start: RFC3339Time
+        /// The polled `activeAt`, the pushed `startsAt`, as last seen.
+        public var activeAt: RFC3339Time?
+        public var startsAt: RFC3339Time?
+        public init(start: RFC3339Time, activeAt: RFC3339Time? = nil, startsAt: RFC3339Time? = nil) {
+            self.start = start
+            self.activeAt = activeAt
+            self.startsAt = startsAt
+        }
+    }
+
+    /// An alert Alertmanager pushed, recorded before the receiver answered 200.
+    public struct Pushed: Sendable, Equatable {
+        public var fingerprint: String
+        public var labels: [String: String]
+        public var annotations: [String: String]
+        public var startsAt: RFC3339Time
+        public var endsAt: RFC3339Time?
+        public var resolved: Bool
+        public var receivedAt: RFC3339Time
+
+        public init(fingerprint: String, labels: [String: String], annotations: [String: String], startsAt: RFC3339Time, endsAt: RFC3339Time?, resolved: Bool, receivedAt: RFC3339Time) {
+            self.fingerprint = fingerprint
+            self.labels = labels
+            self.annotations = annotations
+            self.startsAt = startsAt
+            self.endsAt = endsAt
+            self.resolved = resolved
+            self.receivedAt = receivedAt
+        }
+
+        /// Its key in `status.pushed`: `<fingerprint>/<startsAt>`.
+        public var key: String { "\(fingerprint)/\(startsAt.text)" }
+
+        public var json: JSON {
+            var o = JSONObject()
+            o["fingerprint"] = .string(fingerprint)
+            o["labels"] = .object(JSONObject(labels.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
+            if !annotations.isEmpty { o["annotations"] = .object(JSONObject(annotations.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) })) }
+            o["startsAt"] = .string(startsAt.text)
+            if let endsAt { o["endsAt"] = .string(endsAt.text) }
+            o["status"] = .string(resolved ? "resolved" : "firing")
+            o["receivedAt"] = .string(receivedAt.text)
+            return .object(o)
+        }
+
+        public init?(json: JSON) {
+            guard let fp = json["fingerprint"]?.stringValue, let starts = json["startsAt"]?.stringValue.flatMap(RFC3339Time.init),
+                let received = json["receivedAt"]?.stringValue.flatMap(RFC3339Time.init)
+            else { return nil }
+            func map(_ x: JSON?) -> [String: String] {
+                var m: [String: String] = [:]
+                for (k, v) in x?.objectValue ?? JSONObject() { if let s = v.stringValue { m[k] = s } }
+                return m
+            }
+            self.init(
+                fingerprint: fp, labels: map(json["labels"]), annotations: map(json["annotations"]), startsAt: starts,
+                endsAt: json["endsAt"]?.stringValue.flatMap(RFC3339Time.init), resolved: json["status"]?.stringValue == "resolved", receivedAt: received)
+        }
+    }
+
+    /// A pushed firing alert not re-sent for this long is taken to have ended
+    /// (Alertmanager re-sends at its repeat_interval, 4 h by default).
+    public static let pushedTTL = 24.0 * 3600
+
+    /// Alerts pushed by Alertmanager, by `Pushed.key` (the receiver adds them; the evaluator consumes them).
+    public var pushed: [String: Pushed] = [:]
+    /// Active alert episodes by fingerprint.
+    public var episodes: [String: Episode] = [:]
+
     /// Runs, oldest first: every running one and the newest finished ones.
     public var runs: [Run] = []
     /// PromQL series past the threshold: fingerprint → first seen past it.
@@ -117,6 +190,14 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         o["window"] = .array(window.map { .obj(["target": .string($0.target), "at": .string($0.at.text)]) })
         o["blocked"] = .object(JSONObject(blocked.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
         o["ignoredNamespaces"] = .array(ignoredNamespaces.map { .string($0) })
+        o["pushed"] = .object(JSONObject(pushed.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) }))
+        o["episodes"] = .object(JSONObject(episodes.sorted { $0.key < $1.key }.map { fp, e in
+            var x = JSONObject()
+            x["start"] = .string(e.start.text)
+            if let a = e.activeAt { x["activeAt"] = .string(a.text) }
+            if let a = e.startsAt { x["startsAt"] = .string(a.text) }
+            return (fp, .object(x))
+        }))
         o["countersDryRun"] = .bool(countersDryRun)
         o["realCounters"] = realCounters ?? .null
         o["ignoredGeneration"] = ignoredGeneration.map { .int($0) } ?? .null
@@ -139,6 +220,13 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         }
         for (k, v) in s["blocked"]?.objectValue ?? JSONObject() { if let r = v.stringValue { blocked[k] = r } }
         ignoredNamespaces = (s["ignoredNamespaces"]?.arrayValue ?? []).compactMap(\.stringValue)
+        for (k, v) in s["pushed"]?.objectValue ?? JSONObject() { if let p = Pushed(json: v) { pushed[k] = p } }
+        for (fp, v) in s["episodes"]?.objectValue ?? JSONObject() {
+            if let start = v["start"]?.stringValue.flatMap(RFC3339Time.init) {
+                episodes[fp] = Episode(
+                    start: start, activeAt: v["activeAt"]?.stringValue.flatMap(RFC3339Time.init), startsAt: v["startsAt"]?.stringValue.flatMap(RFC3339Time.init))
+            }
+        }
         countersDryRun = s["countersDryRun"]?.boolValue ?? false
         realCounters = s["realCounters"].flatMap { $0 == .null ? nil : $0 }
         ignoredGeneration = s["ignoredGeneration"]?.intValue

@@ -92,7 +92,10 @@ public struct CounterMeasureReconciler: Reconciler {
             cm = c
         }
         let source = cm.spec.effectiveSource
-        guard sources.contains(source) else {
+        // With no Prometheus source configured at all, an alert trigger is served by Alertmanager's pushes alone.
+        var pushOnly = false
+        if case .alert = cm.spec.trigger, sources.isEmpty, cm.spec.source == nil { pushOnly = true }
+        guard sources.contains(source) || pushOnly else {
             poller.unregister(id: id)
             let known = sources.sorted().joined(separator: ", ")
             try await writeInvalid(
@@ -105,8 +108,12 @@ public struct CounterMeasureReconciler: Reconciler {
         case .alert(let a): PrometheusRegistration(id: id, source: source, need: .alerts, namespace: crossNamespace ? nil : namespace, alertName: a.name)
         case .promql(let q): PrometheusRegistration(id: id, source: source, need: .query(expr: q.expr), namespace: crossNamespace ? nil : namespace)
         }
-        if poller.registration(id: id) != registration { poller.register(registration) }
-        let view = poller.latest(for: id)
+        if pushOnly {
+            poller.unregister(id: id)
+        } else if poller.registration(id: id) != registration {
+            poller.register(registration)
+        }
+        let view = pushOnly ? nil : poller.latest(for: id)
 
         let old = CounterMeasureProgress(status: current)
         var evaluation = CounterMeasureEvaluator.evaluate(
@@ -165,7 +172,7 @@ public struct CounterMeasureReconciler: Reconciler {
             evaluation.progress.runs[i] = run
         }
 
-        let status = statusPatch(cm, evaluation: evaluation, view: view, current: current, generation: generation, now: now)
+        let status = statusPatch(cm, evaluation: evaluation, view: view, pushOnly: pushOnly, current: current, generation: generation, now: now)
         try await write(key, status, current: current)
         for d in decisions { await announce(subject, key, d) }
         return requeue.map { .requeue(after: $0) } ?? .done
@@ -175,7 +182,8 @@ public struct CounterMeasureReconciler: Reconciler {
 
     /// The status fields this reconcile owns (everything but `effects`).
     func statusPatch(
-        _ cm: CounterMeasure, evaluation e: CounterMeasureEvaluator.Result, view: PrometheusView?, current: JSON, generation: Int64?, now: RFC3339Time
+        _ cm: CounterMeasure, evaluation e: CounterMeasureEvaluator.Result, view: PrometheusView?, pushOnly: Bool = false, current: JSON, generation: Int64?,
+        now: RFC3339Time
     ) -> JSONObject {
         var o = e.progress.json.objectValue ?? JSONObject()
         o["observedGeneration"] = generation.map { .int($0) } ?? .null
@@ -185,6 +193,9 @@ public struct CounterMeasureReconciler: Reconciler {
         let reachable: (StatusCondition.Status, String, String)
         var ready: (StatusCondition.Status, String, String)
         switch (view?.reachability, view?.content) {
+        case (nil, _) where pushOnly:
+            reachable = (.unknown, "NoSource", "no Prometheus source is configured: alerts come only from Alertmanager's pushes (docs/alertmanager.md)")
+            ready = (.true, cm.spec.paused ? "Paused" : (cm.spec.dryRun ? "DryRun" : "Watching"), "watching \(cm.spec.trigger.summary), pushed by Alertmanager")
         case (nil, _):
             reachable = (.unknown, "WaitingForFirstPoll", "waiting for the first poll of Prometheus source \(cm.spec.effectiveSource)")
             ready = (.unknown, "WaitingForFirstPoll", "no data yet")
