@@ -39,6 +39,8 @@ from conftest import REPO, Kubectl, Sim, kubectl_binary, wait_until
 pytestmark = pytest.mark.workloads
 
 PROMETHEUS = "/usr/bin/prometheus"
+ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
+AM_TOKEN = "am-s3cret"
 CRDS = REPO / "deploy" / "crds"
 LEASE_NS = "vigil-system"
 CTM_API = "/apis/vigil.dev/v1alpha1/namespaces/{ns}/countermeasures"
@@ -468,6 +470,9 @@ def env(sim, tmp_path_factory, request):
             "flaky": {"url": flaky.url, "interval": f"{POLL:g}s", "timeout": "1s"},
         }},
     }
+    token = workdir / "alertmanager-token"
+    token.write_text(AM_TOKEN + "\n")
+    e.config["alertmanager"] = {"tokenFile": str(token)}
     print(f"ctm e2e work dir (vigil logs, vigil-*.yaml, prometheus): {workdir}")
     for ident in ("ctm-a", "ctm-b", "ctm-c"):
         e.start_replica(ident)
@@ -1003,3 +1008,149 @@ def _killed_mid_run(env: Env) -> None:
     assert debug and debug[0]["owner"] != owner.identity and debug[0]["attempts"] >= 2, effects
     finishers = {e.get("reportingInstance") for e in env.events(ns, "checkout-thread-dump") if e["reason"] == "ActionTaken"}
     assert owner.identity not in finishers, finishers
+
+
+# --------------------------------------------------------------------------- 8. Alertmanager pushes (issue 11)
+
+class Alertmanager:
+    """A real Alertmanager (Debian's prometheus-alertmanager) whose webhook receiver is one vigil replica."""
+
+    def __init__(self, workdir: Path, target_port: int, token_file: Path):
+        self.dir = workdir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cfg = {"route": {"receiver": "vigil", "group_by": ["alertname", "namespace"], "group_wait": "0s",
+                         "group_interval": "1s", "repeat_interval": "1h"},
+               "receivers": [{"name": "vigil", "webhook_configs": [{
+                   "url": f"http://127.0.0.1:{target_port}/alertmanager/webhook", "send_resolved": True,
+                   "http_config": {"authorization": {"type": "Bearer", "credentials_file": str(token_file)}}}]}]}
+        (self.dir / "am.yml").write_text(yaml.safe_dump(cfg))
+        self.log = self.dir / "am.log"
+
+    def start(self) -> "Alertmanager":
+        if not Path(ALERTMANAGER).exists():
+            pytest.fail(f"{ALERTMANAGER} not found: install it with `apt-get install prometheus-alertmanager`", pytrace=False)
+        self.proc = subprocess.Popen([ALERTMANAGER, f"--config.file={self.dir / 'am.yml'}", f"--storage.path={self.dir / 'data'}",
+                                      f"--web.listen-address=127.0.0.1:{self.port}", "--cluster.listen-address=",
+                                      "--log.level=info"], stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        def ready():
+            if self.proc.poll() is not None:
+                pytest.fail(f"alertmanager exited {self.proc.returncode}: {self.log.read_text()[-2000:]}", pytrace=False)
+            try:
+                return requests.get(f"{self.url}/-/ready", timeout=1).status_code == 200
+            except requests.RequestException:
+                return False
+        wait_until(ready, 30, 0.1, "alertmanager /-/ready")
+        return self
+
+    def post(self, labels: dict, starts_at: str | None = None) -> None:
+        alert = {"labels": labels, "annotations": {"summary": "pushed by the test"}}
+        if starts_at:
+            alert["startsAt"] = starts_at
+        r = requests.post(f"{self.url}/api/v2/alerts", json=[alert], timeout=5)
+        assert r.status_code == 200, r.text
+
+    def stop(self) -> None:
+        stop_process(getattr(self, "proc", None), 3)
+
+
+def received_total(replica: Replica, outcome: str) -> float:
+    resp = replica.get("/metrics")
+    assert resp is not None and resp.status_code == 200
+    total = 0.0
+    for line in resp.text.splitlines():
+        m = re.match(r"vigil_alerts_received_total\{(.*)\}\s+(\S+)$", line)
+        if m and f'outcome="{outcome}"' in m.group(1):
+            total += float(m.group(2))
+    return total
+
+
+def test_alertmanager_push_to_a_non_owner_is_forwarded_and_acted_on_once(cluster):
+    env = cluster
+    with env.diagnostics():
+        ns = env.namespace("pushed")
+        marker_configmap(env, ns, "marker-push")
+        seq0 = env.seq()
+        env.apply(ctm_doc(ns, "pushed", {"alert": {"name": "PushedOnly", "matchers": ['severity="page"']}},
+                          [marker_patch("marker-push"), {"event": {"reason": "Paged", "message": "{{labels.pod}} paged"}}]))
+        owner = wait_until(lambda: env.owner(ns), 10, 0.2, f"the one replica owning {ns}")
+        other = next(r for r in env.live() if r.identity != owner.identity)
+        am = Alertmanager(env.workdir / "alertmanager", other.port, Path(env.config["alertmanager"]["tokenFile"])).start()
+        try:
+            # The alert is in no Prometheus rule: it can only arrive by push, at a replica that does not own it.
+            am.post({"alertname": "PushedOnly", "namespace": ns, "pod": "p-1", "severity": "page"})
+            am.post({"alertname": "PushedOnly", "namespace": ns, "pod": "p-2", "severity": "info"})  # matchers exclude it
+            obj = wait_until(lambda: (o := env.ctm(ns, "pushed")) and total_runs(o) >= 1
+                             and runs(o)[0]["phase"] == "Succeeded" and o, 30, 0.3, "the pushed alert's run")
+            fp = runs(obj)[0]["values"]["alertFingerprint"]
+            assert list(obj["status"]["pushed"]) and all(k.startswith(fp + "/") for k in obj["status"]["pushed"]), obj["status"]["pushed"]
+            assert received_total(other, "forwarded") >= 1 and received_total(owner, "handled") >= 1
+            fired = [e for e in env.events(ns, "pushed") if e["reason"] == "Fired"]
+            assert {e.get("reportingInstance") for e in fired} == {owner.identity}, fired
+            # Alertmanager re-sends (group_interval) and a second post of the same alert change nothing.
+            am.post({"alertname": "PushedOnly", "namespace": ns, "pod": "p-1", "severity": "page"})
+            time.sleep(3 * POLL)
+            obj = env.ctm(ns, "pushed")
+            assert total_runs(obj) == 1, obj["status"]
+            patches = [w for w in env.writes(seq0) if w["path"] == f"/api/v1/namespaces/{ns}/configmaps/marker-push"]
+            assert len(patches) == 1, patches
+            assert [e["reason"] for e in env.events(ns, "pushed")].count("Paged") == 1
+        finally:
+            am.stop()
+            if os.environ.get("KEEP_AM_LOG"):
+                print(am.log.read_text()[-3000:])
+
+
+def test_alertmanager_receiver_rejects_what_it_cannot_take(cluster):
+    env = cluster
+    with env.diagnostics():
+        r = env.live()[0]
+        url = f"http://127.0.0.1:{r.port}/alertmanager/webhook"
+        good = {"version": "4", "groupKey": "g", "status": "firing", "receiver": "vigil",
+                "alerts": [{"status": "firing", "labels": {"alertname": "X"}, "startsAt": "2026-12-07T04:00:00Z"}]}
+        auth = {"Authorization": f"Bearer {AM_TOKEN}"}
+        assert requests.post(url, json=good, timeout=5).status_code == 401
+        assert requests.post(url, json=good, headers={"Authorization": "Bearer wrong"}, timeout=5).status_code == 401
+        bad = requests.post(url, json={**good, "version": "3"}, headers=auth, timeout=5)
+        assert bad.status_code == 400 and bad.text.startswith('version: "3" is not supported'), bad.text
+        bad = requests.post(url, json={**good, "alerts": [{"status": "firing", "labels": {"alertname": "X"}}]}, headers=auth, timeout=5)
+        assert bad.status_code == 400 and bad.text.startswith("alerts[0].startsAt: required"), bad.text
+        big = requests.post(url, data=b"{" + b" " * (1024 * 1024 + 10) + b"}", headers={**auth, "Content-Type": "application/json"}, timeout=10)
+        assert big.status_code == 413, big.status_code
+        before = received_total(r, "no_namespace")
+        ok = requests.post(url, json=good, headers=auth, timeout=5)
+        assert ok.status_code == 200 and "without a namespace label 1" in ok.text, ok.text
+        assert received_total(r, "no_namespace") == before + 1
+        assert "has no namespace label" in r.tail(200)
+
+
+def test_pushed_and_polled_alert_runs_once(cluster):
+    """The same alert polled from Prometheus (activeAt) and pushed by Alertmanager (startsAt = Prometheus' FiredAt,
+    later than activeAt when the rule has `for`): one instance, one run."""
+    env = cluster
+    with env.diagnostics():
+        ns = env.namespace("both")
+        marker_configmap(env, ns, "marker-both")
+        seq0 = env.seq()
+        env.deployment(ns, "hot", {"sim.vigil.dev/cpu": "0.9"})
+        env.apply(ctm_doc(ns, "both", {"alert": {"name": "HotNamespace"}}, [marker_patch("marker-both")]))
+        obj = wait_until(lambda: (o := env.ctm(ns, "both")) and total_runs(o) == 1 and runs(o)[0]["phase"] == "Succeeded" and o,
+                         40, 0.3, "the polled alert's run")
+        polled = wait_until(lambda: env.prom.alerts("HotNamespace", ns), 10, 0.3, "HotNamespace firing in Prometheus")[0]
+        active = parse_time(polled["activeAt"])
+        fired_at = dt.datetime.fromtimestamp(active + 1.5, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        am = Alertmanager(env.workdir / "alertmanager-both", env.live()[-1].port, Path(env.config["alertmanager"]["tokenFile"])).start()
+        try:
+            am.post(polled["labels"], starts_at=fired_at)
+            wait_until(lambda: (env.ctm(ns, "both")["status"].get("pushed") or None), 20, 0.3, "the pushed copy recorded")
+            time.sleep(2 * POLL + 1)
+            obj = env.ctm(ns, "both")
+            assert total_runs(obj) == 1, obj["status"]
+            patches = [w for w in env.writes(seq0) if w["path"] == f"/api/v1/namespaces/{ns}/configmaps/marker-both"]
+            assert len(patches) == 1, patches
+            episode = list(obj["status"]["episodes"].values())[0]
+            assert "activeAt" in episode and "startsAt" in episode, episode
+        finally:
+            am.stop()

@@ -201,10 +201,17 @@ def test_env_from_the_downward_api(rendered):
         "POD_NAME": "metadata.name", "POD_IP": "status.podIP", "POD_NAMESPACE": "metadata.namespace"}
 
 
+def volumes_by_name(spec: dict) -> dict:
+    return {v["name"]: v for v in spec["volumes"]}
+
+
 def test_volumes_config_and_tmp(rendered):
     spec, c = pod_spec(rendered), container(rendered)
     mounts = {m["mountPath"]: m for m in c["volumeMounts"]}
-    assert set(mounts) == {"/etc/vigil", "/tmp"}, mounts
+    assert set(mounts) == {"/etc/vigil", "/tmp", "/var/run/secrets/vigil/alertmanager"}, mounts
+    token = volumes_by_name(spec)[mounts["/var/run/secrets/vigil/alertmanager"]["name"]]
+    assert token["secret"] == {"secretName": "vigil-alertmanager-token", "optional": True}, token
+    assert mounts["/var/run/secrets/vigil/alertmanager"]["readOnly"] is True
     volumes = {v["name"]: v for v in spec["volumes"]}
     tmp = volumes[mounts["/tmp"]["name"]]
     assert "emptyDir" in tmp, tmp

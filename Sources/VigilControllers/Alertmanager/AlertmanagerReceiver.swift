@@ -88,9 +88,10 @@ public final class AlertmanagerReceiver: Sendable {
         do {
             expected = try token.token()
         } catch {
-            logger.error("Alertmanager receiver: cannot read the token file: \(error)")
+            // A configuration problem, not a passing one: 403, which Alertmanager does not retry forever.
+            logger.error("Alertmanager receiver: the token file \(token.path) \(error)")
             received("rejected")
-            return Answer(status: 503, body: "the receiver cannot read its token file\n")
+            return Answer(status: 403, body: "the Alertmanager receiver is off: its token file (alertmanager.tokenFile) \(error)\n")
         }
         guard let authorization, Self.constantTimeEqual(authorization, "Bearer " + expected) else {
             logger.warning("Alertmanager receiver: rejected a request with a missing or wrong bearer token")
