@@ -1015,10 +1015,12 @@ def _killed_mid_run(env: Env) -> None:
 class Alertmanager:
     """A real Alertmanager (Debian's prometheus-alertmanager) whose webhook receiver is one vigil replica."""
 
-    def __init__(self, workdir: Path, target_port: int, token_file: Path):
+    def __init__(self, workdir: Path, target_port: int, token_file: Path, peer: "Alertmanager | None" = None):
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
+        self.cluster_port = free_port()
+        self.peer = peer
         self.url = f"http://127.0.0.1:{self.port}"
         cfg = {"route": {"receiver": "vigil", "group_by": ["alertname", "namespace"], "group_wait": "0s",
                          "group_interval": "1s", "repeat_interval": "1h"},
@@ -1031,10 +1033,14 @@ class Alertmanager:
     def start(self) -> "Alertmanager":
         if not Path(ALERTMANAGER).exists():
             pytest.fail(f"{ALERTMANAGER} not found: install it with `apt-get install prometheus-alertmanager`", pytrace=False)
+        # Alone, or clustered with `peer` (gossip on loopback: the two deduplicate notifications, at least once).
+        cluster = [f"--cluster.listen-address=127.0.0.1:{self.cluster_port}", "--cluster.peer-timeout=1s",
+                   "--cluster.gossip-interval=100ms", "--cluster.pushpull-interval=1s"]
+        if self.peer:
+            cluster.append(f"--cluster.peer=127.0.0.1:{self.peer.cluster_port}")
         self.proc = subprocess.Popen([ALERTMANAGER, f"--config.file={self.dir / 'am.yml'}", f"--storage.path={self.dir / 'data'}",
-                                      f"--web.listen-address=127.0.0.1:{self.port}", "--cluster.listen-address=",
-                                      "--log.level=info"], stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                      f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=info", *cluster],
+                                     stdout=open(self.log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
         def ready():
             if self.proc.poll() is not None:
                 pytest.fail(f"alertmanager exited {self.proc.returncode}: {self.log.read_text()[-2000:]}", pytrace=False)
@@ -1154,3 +1160,103 @@ def test_pushed_and_polled_alert_runs_once(cluster):
             assert "activeAt" in episode and "startsAt" in episode, episode
         finally:
             am.stop()
+
+
+def test_two_clustered_alertmanagers_notifying_different_replicas_act_once(cluster):
+    env = cluster
+    with env.diagnostics():
+        ns = env.namespace("amha")
+        marker_configmap(env, ns, "marker-ha")
+        seq0 = env.seq()
+        env.apply(ctm_doc(ns, "ha", {"alert": {"name": "PushedHA"}}, [marker_patch("marker-ha")]))
+        token = Path(env.config["alertmanager"]["tokenFile"])
+        a, b = env.live()[0], env.live()[1]
+        am1 = Alertmanager(env.workdir / "am-ha-1", a.port, token).start()
+        am2 = Alertmanager(env.workdir / "am-ha-2", b.port, token, peer=am1).start()
+        try:
+            wait_until(lambda: len(requests.get(f"{am2.url}/api/v2/status", timeout=2).json()["cluster"]["peers"]) == 2, 20, 0.3,
+                       "the two Alertmanagers to form a cluster")
+            # Prometheus sends every alert to every Alertmanager of the pair.
+            labels = {"alertname": "PushedHA", "namespace": ns, "pod": "p-1"}
+            am1.post(labels)
+            am2.post(labels)
+            wait_until(lambda: (o := env.ctm(ns, "ha")) and total_runs(o) == 1 and runs(o)[0]["phase"] == "Succeeded", 30, 0.3,
+                       "the run of the alert both Alertmanagers hold")
+            time.sleep(3 * POLL)
+            assert total_runs(env.ctm(ns, "ha")) == 1
+            patches = [w for w in env.writes(seq0) if w["path"] == f"/api/v1/namespaces/{ns}/configmaps/marker-ha"]
+            assert len(patches) == 1, patches
+        finally:
+            am2.stop()
+            am1.stop()
+
+
+def test_the_receiving_replica_killed_while_alertmanager_sends_loses_nothing(cluster):
+    """Alertmanager sends through a load balancer (nginx, standing in for the Service) to any replica. The replica it
+    would reach first is SIGKILLed: the request goes on to another replica (as a Service sends a retry), which
+    forwards or records each alert; every alert is acted on once, none lost. (A kill between recording and
+    answering is covered by the design: the record is in the API server before the 200.)"""
+    env = cluster
+    with env.diagnostics():
+        ns = env.namespace("amkill")
+        marker_configmap(env, ns, "marker-kill")
+        seq0 = env.seq()
+        env.apply(ctm_doc(ns, "kill", {"alert": {"name": "PushedKill"}}, [marker_patch("marker-kill")]))
+        owner = wait_until(lambda: env.owner(ns), 10, 0.2, f"the one replica owning {ns}")
+        victim = next(r for r in env.live() if r.identity != owner.identity)
+        others = [r for r in env.live() if r.identity != victim.identity]
+        lb_port = free_port()
+        lb_dir = env.workdir / "nginx"
+        lb_dir.mkdir(exist_ok=True)
+        # The victim first; the others only when it fails (the Service's load balancing, made deterministic).
+        upstream = f"server 127.0.0.1:{victim.port} max_fails=1 fail_timeout=30s;\n" + "".join(
+            f"server 127.0.0.1:{r.port} backup;\n" for r in others)
+        (lb_dir / "nginx.conf").write_text(f"""
+pid {lb_dir}/nginx.pid;
+error_log {lb_dir}/error.log;
+daemon off;
+events {{}}
+http {{
+  access_log {lb_dir}/access.log;
+  client_body_temp_path {lb_dir}/body;
+  proxy_temp_path {lb_dir}/proxy;
+  upstream vigil {{ {upstream} }}
+  server {{
+    listen 127.0.0.1:{lb_port};
+    location / {{
+      proxy_pass http://vigil;
+      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+      proxy_connect_timeout 1s;
+    }}
+  }}
+}}
+""")
+        lb = subprocess.Popen(["/usr/sbin/nginx", "-c", str(lb_dir / "nginx.conf"), "-p", str(lb_dir)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+        am = Alertmanager(env.workdir / "am-kill", lb_port, Path(env.config["alertmanager"]["tokenFile"]))
+        try:
+            def lb_up():
+                if lb.poll() is not None:
+                    pytest.fail(f"nginx exited {lb.returncode}: {(lb_dir / 'error.log').read_text()[-1500:]}", pytrace=False)
+                try:
+                    return requests.get(f"http://127.0.0.1:{lb_port}/healthz", timeout=1).status_code == 200
+                except requests.RequestException:
+                    return False
+            wait_until(lb_up, 10, 0.2, "nginx in front of the replicas")
+            victim.sigkill()
+            print(f"SIGKILLed {victim.identity}, the replica nginx sends to first")
+            am.start()
+            for i in range(5):
+                am.post({"alertname": "PushedKill", "namespace": ns, "pod": f"p-{i}"})
+            wait_until(lambda: total_runs(env.ctm(ns, "kill")) == 5 and all(r["phase"] == "Succeeded" for r in runs(env.ctm(ns, "kill"))),
+                       40, 0.3, "a run for every pushed alert")
+            time.sleep(3 * POLL)
+            obj = env.ctm(ns, "kill")
+            assert total_runs(obj) == 5 and len({r["instance"] for r in runs(obj)}) == 5, obj["status"]
+            patches = [w for w in env.writes(seq0) if w["path"] == f"/api/v1/namespaces/{ns}/configmaps/marker-kill"]
+            assert len(patches) == 5, patches
+            tried = (lb_dir / "error.log").read_text()
+            assert f"127.0.0.1:{victim.port}" in tried, "nginx never tried the killed replica: the test proved nothing"
+        finally:
+            am.stop()
+            stop_process(lb, 3)
