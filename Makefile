@@ -10,7 +10,7 @@ SIM_DIR    ?= .sim-run
 SIM_PORT   ?= 0
 BIN        := .build/debug
 
-.PHONY: help demo build test test-tools test-swift test-conformance sim bench-sim bench-client bench-ha bench-nsp bench-ctm chaos clean
+.PHONY: help demo build test test-tools test-swift test-conformance sim bench-sim bench-client bench-ha bench-nsp bench-ctm bench-alerts chaos clean
 
 help:
 	@echo "make demo              Vigil on kube-sim: 3 replicas, policies firing, webhooks, a leader SIGKILL (< 3 min)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench-client      Kubernetes client: GETs/s and watch events decoded/s vs the Python client"
 	@echo "make bench-ha          HA: failover after SIGKILL, hand-off on SIGTERM, balance, moved, queue throughput, RSS (JSON + summary)"
 	@echo "make bench-nsp         NamespacePolicies on 3 vigil replicas: TTL → deletion delay, webhooks/s, RSS, CPU, API requests per policy"
+	@echo "make bench-alerts      Alertmanager pushes to 3 vigil replicas at rising rates: receipt → action (local, forwarded), errors, losses, duplicates"
 	@echo "make bench-ctm         CounterMeasures on 3 vigil replicas + real Prometheus: Prometheus requests/interval, trigger → action, actions/s, RSS, CPU"
 	@echo "make chaos             SIGKILL replicas of the HA test controller while they work; judge overlap, loss, duplicates"
 	@echo "make clean             remove build output and run directories"
@@ -96,6 +97,13 @@ bench-ctm:
 	$(SWIFT) build -c release --product vigil-loadtest
 	@mkdir -p loadtest/results
 	KUBE_SIM_BIN=$(CURDIR)/.build/release/kube-sim .build/release/vigil-loadtest bench-ctm --run-directory .ha-run/ctm $(BENCH_ARGS) | tee loadtest/results/bench-ctm-latest.txt
+
+bench-alerts:
+	$(SWIFT) build -c release --product kube-sim
+	$(SWIFT) build -c release --product vigil
+	$(SWIFT) build -c release --product vigil-loadtest
+	@mkdir -p loadtest/results
+	KUBE_SIM_BIN=$(CURDIR)/.build/release/kube-sim .build/release/vigil-loadtest bench-alerts --run-directory .ha-run/alerts $(BENCH_ARGS) | tee loadtest/results/bench-alerts-latest.txt
 
 chaos:
 	$(SWIFT) build -c release --product kube-sim

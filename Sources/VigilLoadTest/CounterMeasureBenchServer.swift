@@ -14,7 +14,7 @@ public final class CounterMeasureBenchServer: Sendable {
     public let port: Int
     let series: [(namespace: String, group: String)]
     let firedAt = Mutex<Double?>(nil)
-    let arrivals = Mutex<(first: [String: Double], ids: Set<String>, raw: Int)>(([:], [], 0))
+    let arrivals = Mutex<(first: [String: Double], ids: Set<String>, raw: Int, byPod: [String: (first: Double, count: Int)])>(([:], [], 0, [:]))
 
     public init(port: Int, series: [(namespace: String, group: String)]) {
         self.port = port
@@ -31,9 +31,10 @@ public final class CounterMeasureBenchServer: Sendable {
         return now
     }
 
-    /// The first webhook per namespace, distinct webhook-ids, and all deliveries.
-    public var received: (first: [String: Double], unique: Int, raw: Int) {
-        arrivals.withLock { ($0.first, $0.ids.count, $0.raw) }
+    /// The first webhook per namespace, distinct webhook-ids, all deliveries, and per `pod`
+    /// label (when the payload's `labels` has one) the first arrival and how many arrived.
+    public var received: (first: [String: Double], unique: Int, raw: Int, byPod: [String: (first: Double, count: Int)]) {
+        arrivals.withLock { ($0.first, $0.ids.count, $0.raw, $0.byPod) }
     }
 
     func exposition() -> String {
@@ -55,10 +56,12 @@ public final class CounterMeasureBenchServer: Sendable {
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let body = try? JSON.parse(Array(buffer.readableBytesView))
             let namespace = body?[path: ["resource", "namespace"]]?.stringValue ?? ""
+            let pod = body?[path: ["labels", "pod"]]?.stringValue
             arrivals.withLock { a in
                 a.raw += 1
                 a.ids.insert(id)
                 if a.first[namespace] == nil { a.first[namespace] = at }
+                if let pod { a.byPod[pod] = (a.byPod[pod]?.first ?? at, (a.byPod[pod]?.count ?? 0) + 1) }
             }
             return Response(status: .ok)
         }

@@ -8,7 +8,7 @@ struct VigilLoadTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil-loadtest",
         abstract: "Vigil's HA test controller, chaos test and HA benchmark (against kube-sim).",
-        subcommands: [ReplicaCommand.self, ChaosCommand.self, BenchHACommand.self, NamespacePolicyBenchCommand.self, CounterMeasureBenchCommand.self])
+        subcommands: [ReplicaCommand.self, ChaosCommand.self, BenchHACommand.self, NamespacePolicyBenchCommand.self, CounterMeasureBenchCommand.self, AlertPushBenchCommand.self])
 }
 
 /// Parses `fast` / `conservative`.
@@ -145,6 +145,32 @@ struct CounterMeasureBenchCommand: AsyncParsableCommand {
         c.qps = qps
         c.prometheusBinary = prometheus
         let result = try await CounterMeasureBench(configuration: c).run { emit("# " + $0) }
+        emit(String(decoding: result.serialized(), as: UTF8.self))
+    }
+}
+
+struct AlertPushBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-alerts",
+        abstract: "Alertmanager pushes to real vigil replicas at rising rates: receipt → action (local and forwarded), errors, losses, duplicates.")
+    @Option(help: "Namespaces, each with a push-only CounterMeasure.") var namespaces = 1000
+    @Option(help: "vigil replicas.") var replicas = 3
+    @Option(help: "Alert rates to step through, alerts/s (comma-separated).") var rates = "25,50,100,200,400"
+    @Option(help: "Seconds per rate step.") var stepSeconds = 10.0
+    @Option(help: "Client-side API rate limit per replica (qps; burst is twice).") var qps = 200
+    @Option(help: "The vigil binary (default: next to this one).") var vigil: String?
+    @Option(help: "Where logs go.") var runDirectory = ".ha-run/alerts"
+
+    func run() async throws {
+        var c = AlertPushBench.Configuration(
+            vigilBinary: vigil ?? (URL(fileURLWithPath: selfPath()).deletingLastPathComponent().appendingPathComponent("vigil").path),
+            runDirectory: runDirectory)
+        c.namespaces = namespaces
+        c.replicas = replicas
+        c.rates = rates.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        c.stepSeconds = stepSeconds
+        c.qps = qps
+        let result = try await AlertPushBench(configuration: c).run { emit("# " + $0) }
         emit(String(decoding: result.serialized(), as: UTF8.self))
     }
 }
