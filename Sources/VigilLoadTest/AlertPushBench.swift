@@ -16,10 +16,11 @@ import VigilJSON
 ///
 /// Measured per step: receipt (the POST) → first action (the webhook at the
 /// bench server), p50/p99, for alerts the receiving replica owned and for
-/// forwarded ones; answers other than 200; alerts lost (no action within the
-/// wait); duplicates (more than one action for an alert). The highest
-/// sustained rate is the highest step with no error, no loss and no
-/// duplicate.
+/// forwarded ones; answers other than 200; alerts not acted on within 30 s
+/// after the step ("lost": answered 200 but still queued, or really lost);
+/// duplicates (more than one action for an alert). Reported: the highest
+/// rate with no error, no loss and no duplicate, and the highest that also
+/// keeps p99 within 0.5 s.
 public struct AlertPushBench: Sendable {
     public struct Configuration: Sendable {
         public var namespaces = 1000
@@ -123,6 +124,7 @@ public struct AlertPushBench: Sendable {
 
         var steps: [JSON] = []
         var sustained = 0
+        var withinGoal = 0
         var sent = 0
         for rate in c.rates {
             let count = Int(Double(rate) * c.stepSeconds)
@@ -184,20 +186,25 @@ public struct AlertPushBench: Sendable {
             ]
             steps.append(step)
             log(String(
-                format: "%4d alerts/s: %d posted, %d not 200, %d lost, %d duplicated; receipt → action p50 %.3f s p99 %.3f s (local p99 %.3f s, forwarded p99 %.3f s, %.0f%% forwarded)",
+                format: "%4d alerts/s: %d posted, %d not 200, %d not acted on within 30 s, %d duplicated; receipt → action p50 %.3f s p99 %.3f s (local p99 %.3f s, forwarded p99 %.3f s, %.0f%% forwarded)",
                 rate, count, errors, lost, duplicates, Stats.percentile(all, 0.5), Stats.percentile(all, 0.99), Stats.percentile(localDelays, 0.99),
                 Stats.percentile(forwardedDelays, 0.99), 100 * Double(forwardedDelays.count) / Double(max(1, all.count))))
-            if errors == 0 && lost == 0 && duplicates == 0 { sustained = rate } else { break }
+            if errors == 0 && lost == 0 && duplicates == 0 {
+                sustained = rate
+                if Stats.percentile(all, 0.99) <= 0.5 { withinGoal = rate }
+            } else {
+                break
+            }
         }
         var perReplica: [JSON] = []
         for p in processes {
             perReplica.append(["id": .string(p.id), "residentMiB": .double(Double(p.residentBytes ?? 0) / 1_048_576), "cpuSeconds": .double(p.cpuSeconds ?? 0)])
             log("  \(p.id): RSS \(String(format: "%.1f", Double(p.residentBytes ?? 0) / 1_048_576)) MiB, CPU \(String(format: "%.1f", p.cpuSeconds ?? 0)) s")
         }
-        log("highest sustained rate with no error, loss or duplicate: \(sustained) alerts/s on \(c.replicas) replicas")
+        log("highest sustained rate with no error, loss or duplicate: \(sustained) alerts/s on \(c.replicas) replicas; with p99 within 0.5 s as well: \(withinGoal) alerts/s")
         return [
             "namespaces": .int(Int64(c.namespaces)), "replicas": .int(Int64(c.replicas)), "qpsPerReplica": .int(Int64(c.qps)),
-            "highestSustainedAlertsPerSecond": .int(Int64(sustained)), "steps": .array(steps), "replicasDetail": .array(perReplica),
+            "highestSustainedAlertsPerSecond": .int(Int64(sustained)), "highestWithinHalfSecondP99": .int(Int64(withinGoal)), "steps": .array(steps), "replicasDetail": .array(perReplica),
         ]
     }
 }
