@@ -1260,3 +1260,37 @@ http {{
         finally:
             am.stop()
             stop_process(lb, 3)
+
+
+def test_a_hand_off_while_alerts_arrive_acts_on_each_once(cluster):
+    """The owner of the alerts' namespace is SIGTERMed while Alertmanager keeps sending to another replica: while the
+    namespace has no committed owner that replica answers 503 and Alertmanager retries (how many 503s depends on the
+    timing, often none: the count is printed; the receiver's unit test proves the 503 itself). Every alert runs once."""
+    env = cluster
+    with env.diagnostics():
+        ns = env.namespace("amhandoff")
+        marker_configmap(env, ns, "marker-handoff")
+        seq0 = env.seq()
+        env.apply(ctm_doc(ns, "handoff", {"alert": {"name": "PushedHandoff"}}, [marker_patch("marker-handoff")]))
+        owner = wait_until(lambda: env.owner(ns), 10, 0.2, f"the one replica owning {ns}")
+        receiver = next(r for r in env.live() if r.identity != owner.identity)
+        am = Alertmanager(env.workdir / "am-handoff", receiver.port, Path(env.config["alertmanager"]["tokenFile"])).start()
+        try:
+            unavailable_before = received_total(receiver, "unavailable")
+            for i in range(12):
+                am.post({"alertname": "PushedHandoff", "namespace": ns, "pod": f"p-{i}"})
+                if i == 4:
+                    owner.proc.send_signal(signal.SIGTERM)
+                    print(f"SIGTERMed {owner.identity}, the owner of {ns}")
+                time.sleep(0.25)
+            obj = wait_until(lambda: (o := env.ctm(ns, "handoff")) and total_runs(o) == 12
+                             and all(r["phase"] == "Succeeded" for r in runs(o)) and o, 60, 0.3, "a run for each of the 12 alerts")
+            time.sleep(2 * POLL)
+            obj = env.ctm(ns, "handoff")
+            assert total_runs(obj) == 12 and len({r["instance"] for r in runs(obj)}) == 12, obj["status"]
+            patches = [w for w in env.writes(seq0) if w["path"] == f"/api/v1/namespaces/{ns}/configmaps/marker-handoff"]
+            assert len(patches) == 12, len(patches)
+            print(f"{receiver.identity} answered 503 {received_total(receiver, 'unavailable') - unavailable_before:g} time(s) during the hand-off")
+            assert owner.proc.wait(20) == 0, "the SIGTERMed owner did not exit cleanly"
+        finally:
+            am.stop()
