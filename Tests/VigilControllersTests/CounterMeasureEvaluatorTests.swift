@@ -206,6 +206,7 @@ import VigilPrometheus
         // Resolved: the episode ends (no poll shows it); a new startsAt later is a new instance.
         let resolved = evaluate(spec, receive(pushedOnly.progress, [Self.pushed("web-2", startsAt: 10, resolved: true)]), nil, at: 20)
         #expect(resolved.started.isEmpty && resolved.progress.episodes.isEmpty && resolved.progress.pushed.isEmpty)
+        #expect(resolved.progress.runs.first?.resolvedAt == Self.at(0))
         let again = evaluate(spec, receive(resolved.progress, [Self.pushed("web-2", startsAt: 30)]), nil, at: 31)
         #expect(again.started.count == 1 && again.started != pushedOnly.started)
         // A pushed alert not re-sent within the TTL is taken to have ended.

@@ -161,6 +161,12 @@ public enum CounterMeasureEvaluator {
             }
             let ended = p.resolved || (p.endsAt.map { $0.secondsSinceEpoch <= t } ?? false) || t - p.receivedAt.secondsSinceEpoch > CounterMeasureProgress.pushedTTL
             if ended {
+                if p.resolved {
+                    // Shown on the run of that alert's instance (status.runs[].resolvedAt).
+                    for i in r.progress.runs.indices where r.progress.runs[i].instance.hasPrefix("alert/\(p.fingerprint)/") && r.progress.runs[i].resolvedAt == nil {
+                        r.progress.runs[i].resolvedAt = p.receivedAt
+                    }
+                }
                 pushed[key] = nil
                 continue
             }

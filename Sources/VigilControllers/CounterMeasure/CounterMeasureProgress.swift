@@ -50,6 +50,8 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         public var steps: [Step]
         /// Why the run is not moving (a failed action's error, a rate limit).
         public var message: String?
+        /// When Alertmanager said the instance's alert resolved.
+        public var resolvedAt: RFC3339Time?
 
         public init(instance: String, target: String, values: TemplateValues, startedAt: RFC3339Time, phase: Phase = .running, dryRun: Bool, steps: [Step] = [], message: String? = nil) {
             self.instance = instance
@@ -264,6 +266,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         if let f = r.finishedAt { o["finishedAt"] = .string(f.text) }
         if r.dryRun { o["dryRun"] = .bool(true) }
         if let m = r.message { o["message"] = .string(m) }
+        if let x = r.resolvedAt { o["resolvedAt"] = .string(x.text) }
         var v = JSONObject()
         v["namespace"] = .string(r.values.namespace)
         v["labels"] = .object(JSONObject(r.values.labels.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
@@ -305,6 +308,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         var run = Run(instance: instance, target: target, values: values, startedAt: started, phase: phase, dryRun: j["dryRun"]?.boolValue ?? false)
         run.finishedAt = j["finishedAt"]?.stringValue.flatMap(RFC3339Time.init)
         run.message = j["message"]?.stringValue
+        run.resolvedAt = j["resolvedAt"]?.stringValue.flatMap(RFC3339Time.init)
         run.steps = (j["actions"]?.arrayValue ?? []).compactMap { a in
             guard let i = a["index"]?.intValue, let t = a["type"]?.stringValue else { return nil }
             return Step(
