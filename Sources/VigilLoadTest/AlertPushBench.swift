@@ -62,19 +62,8 @@ public struct AlertPushBench: Sendable {
         let http = try HTTPClient()
         defer { http.shutdown() }
         let client = try KubeClient(server: sim.url, options: KubeClient.Options(qps: 0))
-        for file in ["vigil.dev_namespacepolicies.yaml", "vigil.dev_countermeasures.yaml"] {
-            let text = try String(contentsOfFile: NamespacePolicyBench.repositoryRoot + "/deploy/crds/" + file, encoding: .utf8)
-            guard let crd = try ManifestReader.documents(in: text, source: file).first?.json else { throw HARunError(message: "no CRD in \(file)") }
-            _ = try await client.send(.create(.customResourceDefinitions, namespace: nil, body: crd.serialized()))
-        }
-        _ = try await client.create(.namespaces, Namespace(metadata: ObjectMeta(name: "vigil-system")))
-        try await Task.sleep(for: .milliseconds(300))
-        var i = 0
-        while i < c.namespaces {
-            let batch = i..<min(i + 200, c.namespaces)
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                for j in batch {
-                    tasks.addTask {
+        try await BenchCluster.prepare(client)
+        try await BenchCluster.inBatches(c.namespaces) { j in
                         let ns = namespace(j)
                         _ = try await client.create(.namespaces, Namespace(metadata: ObjectMeta(name: ns)))
                         let resource: JSON = [
@@ -82,26 +71,10 @@ public struct AlertPushBench: Sendable {
                             "spec": ["trigger": ["alert": ["name": "BenchPush"]], "actions": [["webhook": ["url": .string(server.url + "/webhook"), "maxAttempts": 10]]]],
                         ]
                         _ = try await client.send(.create(CounterMeasureBench.descriptor, namespace: ns, body: resource.serialized()))
-                    }
-                }
-                try await tasks.waitForAll()
-            }
-            i = batch.upperBound
         }
         try (Self.token + "\n").write(toFile: dir + "/token", atomically: true, encoding: .utf8)
         try "alertmanager: {tokenFile: \"\(dir)/token\"}\nactions: {maxRunsPerMinute: 0}\n".write(toFile: dir + "/vigil.yaml", atomically: true, encoding: .utf8)
-        for r in 0..<c.replicas {
-            let port = try freeLoopbackPort()
-            let id = "vigil-\(r)"
-            processes.append(
-                try ReplicaProcess(
-                    executable: c.vigilBinary,
-                    arguments: [
-                        "run", "--config", dir + "/vigil.yaml", "--kubeconfig", kubeconfig, "--identity", id, "--namespace", "vigil-system",
-                        "--http-port", String(port), "--http-host", "127.0.0.1", "--profile", "fast", "--log-format", "json", "--log-level", "notice",
-                        "--set", "kubeAPI.qps=\(c.qps)", "--set", "kubeAPI.burst=\(c.qps * 2)",
-                    ], id: id, port: port, logPath: "\(dir)/\(id).log"))
-        }
+        processes = try BenchCluster.replicas(c.replicas, binary: c.vigilBinary, kubeconfig: kubeconfig, qps: c.qps, runDirectory: dir, extra: ["--config", dir + "/vigil.yaml"])
         // Every replica ready and the shard map settled: who owns what.
         var owners: [String: String] = [:]
         let deadline = Date().addingTimeInterval(120)

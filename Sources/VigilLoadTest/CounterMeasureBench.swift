@@ -79,21 +79,10 @@ public struct CounterMeasureBench: Sendable {
         guard rules.contains("BenchAlert") else { throw HARunError(message: "Prometheus did not load the BenchAlert rule: \(rules.prefix(300))") }
 
         let client = try KubeClient(server: sim.url, options: KubeClient.Options(qps: 0))
-        for file in ["vigil.dev_namespacepolicies.yaml", "vigil.dev_countermeasures.yaml"] {
-            let text = try String(contentsOfFile: NamespacePolicyBench.repositoryRoot + "/deploy/crds/" + file, encoding: .utf8)
-            guard let crd = try ManifestReader.documents(in: text, source: file).first?.json else { throw HARunError(message: "no CRD in \(file)") }
-            _ = try await client.send(.create(.customResourceDefinitions, namespace: nil, body: crd.serialized()))
-        }
-        _ = try await client.create(.namespaces, Namespace(metadata: ObjectMeta(name: "vigil-system")))
-        try await Task.sleep(for: .milliseconds(300))
+        try await BenchCluster.prepare(client)
 
         let started = Date()
-        var i = 0
-        while i < c.resources {
-            let batch = i..<min(i + 200, c.resources)
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                for j in batch {
-                    tasks.addTask {
+        try await BenchCluster.inBatches(c.resources) { j in
                         let ns = namespace(j)
                         _ = try await client.create(.namespaces, Namespace(metadata: ObjectMeta(name: ns)))
                         let trigger: JSON = isAlert(j)
@@ -104,11 +93,6 @@ public struct CounterMeasureBench: Sendable {
                             "spec": ["trigger": trigger, "actions": [["webhook": ["url": .string(server.url + "/webhook"), "maxAttempts": 10]]]],
                         ]
                         _ = try await client.send(.create(Self.descriptor, namespace: ns, body: resource.serialized()))
-                    }
-                }
-                try await tasks.waitForAll()
-            }
-            i = batch.upperBound
         }
         log("created \(c.resources) namespaces with a CounterMeasure each (\(c.resources / 10) alert, the rest over \(c.expressions) expressions) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
 
@@ -118,18 +102,9 @@ public struct CounterMeasureBench: Sendable {
                 default: {url: "\(promURL)", interval: \(c.interval), timeout: \(max(1, c.interval - 1))}
             """
         try config.write(toFile: c.runDirectory + "/vigil.yaml", atomically: true, encoding: .utf8)
-        for r in 0..<c.replicas {
-            let port = try freeLoopbackPort()
-            let id = "vigil-\(r)"
-            processes.append(
-                try ReplicaProcess(
-                    executable: c.vigilBinary,
-                    arguments: [
-                        "run", "--config", c.runDirectory + "/vigil.yaml", "--kubeconfig", kubeconfig, "--identity", id, "--namespace", "vigil-system",
-                        "--http-port", String(port), "--http-host", "127.0.0.1", "--profile", "fast", "--log-format", "json", "--log-level", "notice",
-                        "--set", "kubeAPI.qps=\(c.qps)", "--set", "kubeAPI.burst=\(c.qps * 2)", "--set", "actions.maxRunsPerMinute=0",
-                    ], id: id, port: port, logPath: "\(c.runDirectory)/\(id).log"))
-        }
+        processes = try BenchCluster.replicas(
+            c.replicas, binary: c.vigilBinary, kubeconfig: kubeconfig, qps: c.qps, runDirectory: c.runDirectory,
+            extra: ["--config", c.runDirectory + "/vigil.yaml", "--set", "actions.maxRunsPerMinute=0"])
         log("\(c.replicas) vigil replicas started, polling every \(c.interval) s")
 
         // Every resource subscribed and polled: SourceReachable=True everywhere.

@@ -52,13 +52,7 @@ public struct NamespacePolicyBench: Sendable {
         }
         let client = try KubeClient(server: sim.url, options: KubeClient.Options(qps: 0))
         // Every CRD, from the files users apply (each kind's informer must sync).
-        for file in ["vigil.dev_namespacepolicies.yaml", "vigil.dev_countermeasures.yaml"] {
-            let crdText = try String(contentsOfFile: Self.repositoryRoot + "/deploy/crds/" + file, encoding: .utf8)
-            guard let crd = try ManifestReader.documents(in: crdText, source: file).first?.json else { throw HARunError(message: "no CRD in \(file)") }
-            _ = try await client.send(.create(.customResourceDefinitions, namespace: nil, body: crd.serialized()))
-        }
-        _ = try await client.create(.namespaces, Namespace(metadata: ObjectMeta(name: "vigil-system")))
-        try await Task.sleep(for: .milliseconds(300))
+        try await BenchCluster.prepare(client)
 
         // Namespaces and policies, created concurrently.
         let started = Date()
@@ -107,18 +101,7 @@ public struct NamespacePolicyBench: Sendable {
         }
         defer { watching.cancel() }
 
-        for r in 0..<c.replicas {
-            let port = try freeLoopbackPort()
-            let id = "vigil-\(r)"
-            processes.append(
-                try ReplicaProcess(
-                    executable: c.vigilBinary,
-                    arguments: [
-                        "run", "--kubeconfig", kubeconfig, "--identity", id, "--namespace", "vigil-system", "--http-port", String(port),
-                        "--http-host", "127.0.0.1", "--profile", "fast", "--log-format", "json", "--log-level", "notice",
-                        "--set", "kubeAPI.qps=\(c.qps)", "--set", "kubeAPI.burst=\(c.qps * 2)",
-                    ], id: id, port: port, logPath: "\(c.runDirectory)/\(id).log"))
-        }
+        processes = try BenchCluster.replicas(c.replicas, binary: c.vigilBinary, kubeconfig: kubeconfig, qps: c.qps, runDirectory: c.runDirectory)
         log("\(c.replicas) vigil replicas started; first deadline in \(String(format: "%.0f", firstDeadline - Date().timeIntervalSince1970)) s")
 
         // Wait until every deleteNamespace fired and every webhook arrived (or time out).
