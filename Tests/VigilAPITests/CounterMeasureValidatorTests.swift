@@ -117,6 +117,14 @@ import VigilJSON
             .first?.hasPrefix("spec.cooldwn: unknown field") == true)
     }
 
+    @Test func aJobTemplatesItsStrings() throws {
+        let ok = spec("trigger: {alert: {name: A}}\nactions: [{job: {template: {template: {spec: {containers: [{name: j, image: busybox, args: [\"{{labels.pod}}\"]}], restartPolicy: Never}}}}}]")
+        #expect(try problems(ok) == [])
+        let bad = spec("trigger: {alert: {name: A}}\nactions: [{job: {template: {template: {spec: {containers: [{name: j, image: busybox, args: [\"{{pod}}\"]}]}}}}}]")
+        let p = try problems(bad)
+        #expect(p.count == 1 && p[0].hasPrefix("spec.actions[0].job.template.template.spec.containers[0].args[0]: {{pod}} is not a known value"), "\(p)")
+    }
+
     @Test func outputsMustComeFromAnActionThatCapturesOne() throws {
         let p = try problems(spec("trigger: {alert: {name: A}}\nactions: [{deletePod: {name: x}}, {event: {reason: R, message: \"{{outputs.0}}\"}}]"))
         #expect(p == ["spec.actions[1].event.message: {{outputs.0}} names action 0 (deletePod), which captures no output: only debug and job with capture: true have one"])

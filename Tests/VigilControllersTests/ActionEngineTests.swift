@@ -241,7 +241,7 @@ import Yams
         let actions = try w.actions("""
             - resize: {pod: "{{labels.pod}}", container: app, memory: 512Mi}
             - patch: {apiVersion: v1, kind: ConfigMap, name: cfg, type: json, patch: '[{"op": "replace", "path": "/data/a", "value": "{{labels.pod}}"}]'}
-            - job: {template: {template: {metadata: {annotations: {sim.vigil.dev/logs: "job says hi"}}, spec: {containers: [{name: j, image: busybox}], restartPolicy: Never}}}, wait: true, capture: true, timeout: 30s}
+            - job: {template: {template: {metadata: {annotations: {sim.vigil.dev/logs: "job says hi to {{labels.pod}}"}}, spec: {containers: [{name: j, image: busybox}], restartPolicy: Never}}}, wait: true, capture: true, timeout: 30s}
             - event: {type: Warning, reason: MemoryHigh, message: "{{labels.pod}} is hot"}
             - restart: {kind: Deployment, name: api}
             - scale: {kind: Deployment, name: api, replicas: 2}
@@ -253,7 +253,7 @@ import Yams
         let writes = try await w.actionWrites(since: mark)
         #expect(writes.contains { $0.method == "PATCH" && $0.path.hasSuffix("/pods/\(pod)/resize") })
         #expect(try await w.client.get(ConfigMap.self, namespace: "shop", name: "cfg").data?["a"] == pod)
-        #expect(outcome.steps[2].output?.text.contains("job says hi") == true, "\(outcome.steps[2])")
+        #expect(outcome.steps[2].output?.text.contains("job says hi to \(pod)") == true, "\(outcome.steps[2])")
         let events = try await w.client.list(.events, namespace: "shop").items
         #expect(events.contains { $0.other["reason"]?.stringValue == "MemoryHigh" && $0.other["message"]?.stringValue == "\(pod) is hot" })
         let api = try JSON.parse(try await w.client.send(.get(.deployments, namespace: "shop", name: "api")).body)

@@ -107,7 +107,13 @@ extension ActionSpec {
             let capture = r.bool(m, "capture", at: p) ?? false
             let timeout = waitTimeout(m, at: p, &r)
             if capture && !wait { r.report(FieldReader.child(p, "capture"), .bool(true), "capture needs wait: true (the log is read after the Job finishes)") }
-            if let tmpl { found = .job(Job(template: .object(tmpl), wait: wait, timeout: timeout, capture: capture)) }
+            if let tmpl {
+                let job = Job(template: .object(tmpl), wait: wait, timeout: timeout, capture: capture)
+                for (field, t) in job.templateStrings {
+                    if let why = t.problem(actionIndex: index) { r.report(FieldReader.child(p, field), .string(t.text), why) }
+                }
+                found = .job(job)
+            }
         case "webhook":
             var rest = m
             let bodyValue = rest["body"]

@@ -147,6 +147,42 @@ public enum ActionSpec: Sendable, Hashable {
             self.capture = capture
         }
         public var effectiveTimeout: GoDuration { timeout ?? ActionSpec.defaultWait }
+
+        /// Every string in the Job spec with its path (`template.spec.containers[0].args[1]`):
+        /// each is a template, so a Job can receive `{{labels.pod}}`.
+        public var templateStrings: [(field: String, template: ActionTemplate)] {
+            var out: [(String, ActionTemplate)] = []
+            func walk(_ v: JSON, _ path: String) {
+                switch v {
+                case .string(let s): out.append((path, ActionTemplate(s)))
+                case .array(let a): for (i, x) in a.enumerated() { walk(x, "\(path)[\(i)]") }
+                case .object(let o): for (k, x) in o { walk(x, "\(path).\(k)") }
+                default: break
+                }
+            }
+            walk(template, "template")
+            return out
+        }
+
+        /// The Job spec with every string rendered over `values`.
+        public func rendered(_ values: TemplateValues) throws(ActionTemplateError) -> JSON {
+            func walk(_ v: JSON) throws(ActionTemplateError) -> JSON {
+                switch v {
+                case .string(let s): return .string(try ActionTemplate(s).render(values))
+                case .array(let a):
+                    var out: [JSON] = []
+                    for x in a { out.append(try walk(x)) }
+                    return .array(out)
+                case .object(let o):
+                    var out = JSONObject()
+                    for (k, x) in o { out[k] = try walk(x) }
+                    return .object(out)
+                default: return v
+                }
+            }
+            return try walk(template)
+        }
+
         public static func == (a: Job, b: Job) -> Bool {
             a.template == b.template && a.wait == b.wait && a.timeout == b.timeout && a.capture == b.capture
         }
@@ -209,7 +245,8 @@ public enum ActionSpec: Sendable, Hashable {
         case .delete(let o): [("name", o.name)]
         case .restart(let w): [("name", w.name)]
         case .scale(let s): [("name", s.name)]
-        case .scaleDown, .deleteNamespace, .job: []
+        case .scaleDown, .deleteNamespace: []
+        case .job(let j): j.templateStrings
         case .patch(let p): [("name", p.name), ("patch", p.patch)]
         case .resize(let r): [("pod", r.pod), ("container", r.container)] + (r.memory.map { [("memory", $0)] } ?? []) + (r.cpu.map { [("cpu", $0)] } ?? [])
         case .debug(let d):

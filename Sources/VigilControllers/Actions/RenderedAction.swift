@@ -71,7 +71,10 @@ public enum RenderedAction: Sendable, Equatable {
             return .debug(
                 pod: try r(d.pod, "pod"), targetContainer: try d.targetContainer.map { t throws(ActionRenderError) in try r(t, "targetContainer") }, image: d.image,
                 command: command, args: args, capture: d.capture, timeout: d.effectiveTimeout.seconds)
-        case .job(let j): return .job(template: j.template, wait: j.wait, timeout: j.effectiveTimeout.seconds, capture: j.capture)
+        case .job(let j):
+            let template: JSON
+            do { template = try j.rendered(values) } catch { throw ActionRenderError(field: "template", message: error.description) }
+            return .job(template: template, wait: j.wait, timeout: j.effectiveTimeout.seconds, capture: j.capture)
         case .webhook(let w, let body):
             guard let body else { return .webhook(w, body: nil) }
             let text = try r(body, "body")
