@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -268,3 +269,40 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     p = tmp_path / name
     p.write_text(text)
     return str(p)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class VigilEndpoints:
+    """What the suites ask of a running ``vigil run`` process (``self.proc``, listening on ``self.port``)."""
+    proc: subprocess.Popen | None
+    port: int
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def get(self, path: str) -> requests.Response | None:
+        try:
+            return requests.get(f"http://127.0.0.1:{self.port}{path}", timeout=2)
+        except requests.RequestException:
+            return None
+
+    def shards(self) -> dict | None:
+        r = self.get("/shards")
+        return r.json() if r is not None and r.status_code == 200 else None
+
+    def ready(self) -> bool:
+        r = self.get("/readyz")
+        return r is not None and r.status_code == 200
+
+    def sigkill(self) -> None:
+        if self.alive:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+

@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import REPO, Kubectl, Sim, kubectl_binary, wait_until
+from conftest import REPO, Kubectl, Sim, kubectl_binary, wait_until, VigilEndpoints, free_port
 
 pytestmark = pytest.mark.workloads
 
@@ -112,12 +111,6 @@ spec:
 
 
 # --------------------------------------------------------------------------- small helpers
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def parse_time(s: str) -> float:
     return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
@@ -244,7 +237,7 @@ class Prometheus:
 # --------------------------------------------------------------------------- vigil replicas
 
 @dataclass
-class Replica:
+class Replica(VigilEndpoints):
     """One ``vigil run --config <its vigil.yaml>``."""
     identity: str
     binary: Path
@@ -268,29 +261,6 @@ class Replica:
                                      stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True, env=env)
         return self
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def get(self, path: str) -> requests.Response | None:
-        try:
-            return requests.get(f"http://127.0.0.1:{self.port}{path}", timeout=2)
-        except requests.RequestException:
-            return None
-
-    def shards(self) -> dict | None:
-        r = self.get("/shards")
-        return r.json() if r is not None and r.status_code == 200 else None
-
-    def ready(self) -> bool:
-        r = self.get("/readyz")
-        return r is not None and r.status_code == 200
-
-    def sigkill(self) -> None:
-        if self.alive:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
 
     def stop(self) -> None:
         stop_process(self.proc, 5)

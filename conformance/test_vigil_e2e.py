@@ -20,7 +20,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import REPO, Kubectl, Sim, kubectl_binary, wait_until
+from conftest import REPO, Kubectl, Sim, kubectl_binary, wait_until, VigilEndpoints, free_port
 
 pytestmark = pytest.mark.workloads
 
@@ -52,14 +51,8 @@ def vigil_binary() -> Path:
     return p
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
-class Replica:
+class Replica(VigilEndpoints):
     """One ``vigil run`` process."""
     identity: str
     kubeconfig: Path
@@ -81,29 +74,6 @@ class Replica:
         self.proc = subprocess.Popen(cmd, cwd=self.workdir, stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True, env=env)
         return self
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def get(self, path: str) -> requests.Response | None:
-        try:
-            return requests.get(f"http://127.0.0.1:{self.port}{path}", timeout=2)
-        except requests.RequestException:
-            return None
-
-    def shards(self) -> dict | None:
-        r = self.get("/shards")
-        return r.json() if r is not None and r.status_code == 200 else None
-
-    def ready(self) -> bool:
-        r = self.get("/readyz")
-        return r is not None and r.status_code == 200
-
-    def sigkill(self) -> None:
-        if self.alive:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
 
     def stop(self) -> None:
         if self.alive:

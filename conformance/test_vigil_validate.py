@@ -9,7 +9,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
 
 from test_vigil_e2e import vigil_binary
 

@@ -2,7 +2,7 @@ import VigilJSON
 
 /// `s` in double quotes with `"`, `\` and control characters escaped, for
 /// messages (unlike JSON output, `<`, `>` and `&` stay as they are).
-func quoted(_ s: String) -> String {
+public func quoted(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
         switch u {

@@ -24,7 +24,7 @@ public struct AlertMatcher: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// As written back: `severity=~"warning|critical"`.
-    public var description: String { "\(label)\(op.rawValue)\(String(decoding: JSON.string(value).serialized(), as: UTF8.self))" }
+    public var description: String { "\(label)\(op.rawValue)\(quoted(value))" }
 
     /// Parses `label op value` (value double-quoted, or bare); a message on failure.
     public static func parse(_ text: String) -> Result<AlertMatcher, MatcherParseError> {

@@ -20,7 +20,12 @@ public struct CounterMeasureSpec: Sendable, Hashable {
 
     public var source: String?
     public var trigger: CounterMeasureTrigger
-    public var actions: [ActionSpec]
+    public var actions: [ActionSpec] {
+        didSet { targetLabels = Self.labelNames(actions) }
+    }
+    /// The labels the actions' templates name (`{{labels.pod}}` → `pod`): what a run acts on,
+    /// so its target. Worked out once here (templates are parsed), not on every evaluation.
+    public private(set) var targetLabels: Set<String>
     /// After a run for a target, new trigger instances for the same target wait this long.
     public var cooldown: GoDuration?
     /// At most this many runs until `resetAfter` passes without one.
@@ -39,6 +44,7 @@ public struct CounterMeasureSpec: Sendable, Hashable {
         self.source = source
         self.trigger = trigger
         self.actions = actions
+        self.targetLabels = Self.labelNames(actions)
         self.cooldown = cooldown
         self.maxRuns = maxRuns
         self.resetAfter = resetAfter
@@ -48,6 +54,10 @@ public struct CounterMeasureSpec: Sendable, Hashable {
     }
 
     public var effectiveSource: String { source ?? Self.defaultSource }
+
+    static func labelNames(_ actions: [ActionSpec]) -> Set<String> {
+        Set(actions.flatMap { $0.templates.flatMap { $0.template.labelNames } })
+    }
 
     public var json: JSON {
         var o = JSONObject()

@@ -76,7 +76,7 @@ extension ActionExecutor {
         }
         guard let spec = current.spec?.containers.first(where: { $0.name == container }) else {
             let names = current.spec?.containers.map(\.name).joined(separator: ", ") ?? ""
-            throw PermanentEffectFailure("cannot resize pod \(ns)/\(pod): it has no container \(quote(container)) (containers: \(names))")
+            throw PermanentEffectFailure("cannot resize pod \(ns)/\(pod): it has no container \(quoted(container)) (containers: \(names))")
         }
         var limits = JSONObject()
         var requests = JSONObject()

@@ -10,15 +10,13 @@ public struct CapturedOutput: Sendable, Equatable {
     public var head: String
     /// The full text (for `{{outputs.N}}` in later actions); not stored in status.
     public var text: String
-    /// True when the output was longer than a ConfigMap holds and was cut.
-    public var truncated: Bool
 
     /// `fullBytes`: the size before truncation (the stored text's size when nil).
-    public init(configMap: String, text: String, truncated: Bool = false, fullBytes: Int? = nil, headLines: Int = 5) {
+    /// `bytes` larger than the stored text's size means the output was cut to fit a ConfigMap.
+    public init(configMap: String, text: String, fullBytes: Int? = nil, headLines: Int = 5) {
         self.configMap = configMap
         self.bytes = fullBytes ?? text.utf8.count
         self.text = text
-        self.truncated = truncated
         self.head = text.split(separator: "\n", maxSplits: headLines, omittingEmptySubsequences: false).prefix(headLines).joined(separator: "\n")
     }
 }

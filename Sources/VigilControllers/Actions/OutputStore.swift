@@ -25,10 +25,8 @@ struct OutputStore: Sendable {
     func save(_ text: String, action: String, source: String, owner: EventRecorder.Subject, key: EffectKey, dryRun: Bool) async throws -> CapturedOutput {
         let name = Self.name(resource: owner.name, key: key)
         var stored = text
-        var truncated = false
         if text.utf8.count > Self.maxBytes {
             stored = String(decoding: Array(text.utf8.prefix(Self.maxBytes)), as: UTF8.self) + "\n… (truncated by Vigil: \(text.utf8.count) bytes in all)\n"
-            truncated = true
         }
         let cm: JSON = [
             "apiVersion": "v1", "kind": "ConfigMap",
@@ -49,7 +47,7 @@ struct OutputStore: Sendable {
             if !error.isAlreadyExists { throw ActionExecutor.classify(error, verb: "create", resource: "configmaps", namespace: owner.namespace, name: name) }
         }
         if !dryRun { await prune(owner) }
-        return CapturedOutput(configMap: name, text: stored, truncated: truncated, fullBytes: text.utf8.count)
+        return CapturedOutput(configMap: name, text: stored, fullBytes: text.utf8.count)
     }
 
     /// The stored output of `key`, if any.

@@ -30,7 +30,7 @@ public enum RenderedAction: Sendable, Equatable {
             let s: String
             do { s = try t.render(values) } catch { throw ActionRenderError(field: field, message: error.description) }
             if nonEmpty && s.trimmingCharacters(in: .whitespaces).isEmpty {
-                throw ActionRenderError(field: field, message: "template \(quote(t.text)) rendered to an empty string; nothing was run")
+                throw ActionRenderError(field: field, message: "template \(quoted(t.text)) rendered to an empty string; nothing was run")
             }
             return s
         }
@@ -84,24 +84,6 @@ public enum RenderedAction: Sendable, Equatable {
         }
     }
 
-    /// The action's type, as the spec spells it.
-    public var type: String {
-        switch self {
-        case .deletePod: "deletePod"
-        case .delete: "delete"
-        case .restart: "restart"
-        case .scale: "scale"
-        case .scaleDown: "scaleDown"
-        case .patch: "patch"
-        case .resize: "resize"
-        case .debug: "debug"
-        case .job: "job"
-        case .webhook: "webhook"
-        case .event: "event"
-        case .deleteNamespace: "deleteNamespace"
-        }
-    }
-
     /// What it acts on, for messages and status (`pod web-1`, `Deployment api`).
     public func target(namespace: String) -> String {
         switch self {
@@ -149,4 +131,3 @@ public struct ActionRenderError: Error, Sendable, Equatable, CustomStringConvert
     public var description: String { "\(field): \(message)" }
 }
 
-func quote(_ s: String) -> String { String(decoding: JSON.string(s).serialized(), as: UTF8.self) }

@@ -175,16 +175,18 @@ public final class AlertmanagerReceiver: Sendable {
             guard case .success(let cm) = object.decoded, case .alert(let trigger) = cm.spec.trigger, let name = object.metadata.name else { continue }
             let mine = alerts.filter { alert in alert.name == trigger.name && trigger.matchers.allSatisfy { $0.matches(alert.labels) } }
             guard !mine.isEmpty else { continue }
-            let known = CounterMeasureProgress(status: object.document["status"])
+            let known = object.document[path: ["status", "pushed"]]?.objectValue ?? JSONObject()
             var entries = JSONObject()
             for a in mine {
                 let p = CounterMeasureProgress.Pushed(
                     fingerprint: a.fingerprint, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: a.endsAt,
                     resolved: a.status == .resolved, receivedAt: now)
                 matched.insert(a.fingerprint + a.startsAt.text)
-                // Seen before in the same state (Alertmanager's re-sends, both members of a pair): nothing new to record.
-                if let k = known.pushed[p.key], k.resolved == p.resolved { duplicates += 1; continue }
-                if !p.resolved, known.runs.contains(where: { $0.instance == "alert/\(a.fingerprint)/\(a.startsAt.text)" }) { duplicates += 1; continue }
+                // Recorded before in the same state (Alertmanager's re-sends, both members of a pair): nothing new.
+                if known[p.key]?["status"]?.stringValue == (p.resolved ? "resolved" : "firing") {
+                    duplicates += 1
+                    continue
+                }
                 entries[p.key] = p.json
             }
             if entries.isEmpty { continue }

@@ -78,7 +78,7 @@ public enum CounterMeasureEvaluator {
         r.dataCurrent = current
         // With the cluster's counterMeasure.allowCrossNamespace, an instance acts in its own
         // namespace label's namespace, and that namespace is part of what it acts on.
-        var keyLabels = Set(spec.actions.flatMap { $0.templates.flatMap { $0.template.labelNames } })
+        var keyLabels = spec.targetLabels
         if crossNamespace { keyLabels.insert("namespace") }
         func target(_ labels: [String: String]) -> String {
             keyLabels.isEmpty ? "resource" : LabelFingerprint.of(labels.filter { keyLabels.contains($0.key) })
@@ -271,6 +271,6 @@ public enum CounterMeasureEvaluator {
     /// `{pod="web-1", severity="critical"}` without `alertname` and `namespace`.
     static func describe(_ labels: [String: String]) -> String {
         let shown = labels.filter { $0.key != "alertname" && $0.key != "namespace" }.sorted { $0.key < $1.key }
-        return "{" + shown.map { "\($0.key)=\(quote($0.value))" }.joined(separator: ", ") + "}"
+        return "{" + shown.map { "\($0.key)=\(quoted($0.value))" }.joined(separator: ", ") + "}"
     }
 }

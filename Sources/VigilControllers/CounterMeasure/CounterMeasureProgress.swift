@@ -105,8 +105,8 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         public var json: JSON {
             var o = JSONObject()
             o["fingerprint"] = .string(fingerprint)
-            o["labels"] = .object(JSONObject(labels.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
-            if !annotations.isEmpty { o["annotations"] = .object(JSONObject(annotations.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) })) }
+            o["labels"] = .strings(labels)
+            if !annotations.isEmpty { o["annotations"] = .strings(annotations) }
             o["startsAt"] = .string(startsAt.text)
             if let endsAt { o["endsAt"] = .string(endsAt.text) }
             o["status"] = .string(resolved ? "resolved" : "firing")
@@ -118,13 +118,8 @@ public struct CounterMeasureProgress: Sendable, Equatable {
             guard let fp = json["fingerprint"]?.stringValue, let starts = json["startsAt"]?.stringValue.flatMap(RFC3339Time.init),
                 let received = json["receivedAt"]?.stringValue.flatMap(RFC3339Time.init)
             else { return nil }
-            func map(_ x: JSON?) -> [String: String] {
-                var m: [String: String] = [:]
-                for (k, v) in x?.objectValue ?? JSONObject() { if let s = v.stringValue { m[k] = s } }
-                return m
-            }
             self.init(
-                fingerprint: fp, labels: map(json["labels"]), annotations: map(json["annotations"]), startsAt: starts,
+                fingerprint: fp, labels: json["labels"]?.stringMap ?? [:], annotations: json["annotations"]?.stringMap ?? [:], startsAt: starts,
                 endsAt: json["endsAt"]?.stringValue.flatMap(RFC3339Time.init), resolved: json["status"]?.stringValue == "resolved", receivedAt: received)
         }
     }
@@ -184,13 +179,13 @@ public struct CounterMeasureProgress: Sendable, Equatable {
     public var json: JSON {
         var o = JSONObject()
         o["runs"] = .array(runs.map(Self.encode))
-        o["pending"] = .object(JSONObject(pending.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value.text)) }))
-        o["lastRunByTarget"] = .object(JSONObject(lastRunByTarget.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value.text)) }))
+        o["pending"] = .strings(pending.mapValues(\.text))
+        o["lastRunByTarget"] = .strings(lastRunByTarget.mapValues(\.text))
         o["runCount"] = .int(Int64(runCount))
         o["totalRuns"] = .int(Int64(totalRuns))
         o["lastRunAt"] = lastRunAt.map { .string($0.text) } ?? .null
         o["window"] = .array(window.map { .obj(["target": .string($0.target), "at": .string($0.at.text)]) })
-        o["blocked"] = .object(JSONObject(blocked.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
+        o["blocked"] = .strings(blocked)
         o["ignoredNamespaces"] = .array(ignoredNamespaces.map { .string($0) })
         o["pushed"] = .object(JSONObject(pushed.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) }))
         o["episodes"] = .object(JSONObject(episodes.sorted { $0.key < $1.key }.map { fp, e in
@@ -220,7 +215,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
             guard let t = w["target"]?.stringValue, let at = w["at"]?.stringValue.flatMap(RFC3339Time.init) else { return nil }
             return (t, at)
         }
-        for (k, v) in s["blocked"]?.objectValue ?? JSONObject() { if let r = v.stringValue { blocked[k] = r } }
+        blocked = s["blocked"]?.stringMap ?? [:]
         ignoredNamespaces = (s["ignoredNamespaces"]?.arrayValue ?? []).compactMap(\.stringValue)
         for (k, v) in s["pushed"]?.objectValue ?? JSONObject() { if let p = Pushed(json: v) { pushed[k] = p } }
         for (fp, v) in s["episodes"]?.objectValue ?? JSONObject() {
@@ -269,9 +264,9 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         if let x = r.resolvedAt { o["resolvedAt"] = .string(x.text) }
         var v = JSONObject()
         v["namespace"] = .string(r.values.namespace)
-        v["labels"] = .object(JSONObject(r.values.labels.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
+        v["labels"] = .strings(r.values.labels)
         if !r.values.annotations.isEmpty {
-            v["annotations"] = .object(JSONObject(r.values.annotations.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
+            v["annotations"] = .strings(r.values.annotations)
         }
         if let x = r.values.value { v["value"] = .string(x) }
         if let x = r.values.alertName { v["alertName"] = .string(x) }
@@ -296,13 +291,8 @@ public struct CounterMeasureProgress: Sendable, Equatable {
             let started = j["startedAt"]?.stringValue.flatMap(RFC3339Time.init), let phase = j["phase"]?.stringValue.flatMap(Phase.init)
         else { return nil }
         let v = j["values"] ?? .null
-        func map(_ x: JSON?) -> [String: String] {
-            var m: [String: String] = [:]
-            for (k, val) in x?.objectValue ?? JSONObject() { if let s = val.stringValue { m[k] = s } }
-            return m
-        }
         let values = TemplateValues(
-            namespace: v["namespace"]?.stringValue ?? "", labels: map(v["labels"]), annotations: map(v["annotations"]), value: v["value"]?.stringValue,
+            namespace: v["namespace"]?.stringValue ?? "", labels: v["labels"]?.stringMap ?? [:], annotations: v["annotations"]?.stringMap ?? [:], value: v["value"]?.stringValue,
             alertName: v["alertName"]?.stringValue, alertFingerprint: v["alertFingerprint"]?.stringValue, alertStartsAt: v["alertStartsAt"]?.stringValue,
             resourceName: "")
         var run = Run(instance: instance, target: target, values: values, startedAt: started, phase: phase, dryRun: j["dryRun"]?.boolValue ?? false)

@@ -316,7 +316,7 @@ public struct CounterMeasureReconciler: Reconciler {
         o["trigger"] = .string(trigger)
         o["instance"] = .string(run.instance)
         o["target"] = .string(run.target)
-        o["labels"] = .object(JSONObject(run.values.labels.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
+        o["labels"] = .strings(run.values.labels)
         if let v = run.values.value { o["value"] = .string(v) }
         if let n = run.values.alertName { o["alert"] = .obj(["name": .string(n), "fingerprint": .string(run.values.alertFingerprint ?? ""), "startsAt": .string(run.values.alertStartsAt ?? "")]) }
         o["startedAt"] = .string(run.startedAt.text)

@@ -59,8 +59,8 @@ public struct AlertmanagerPayload: Sendable, Equatable {
         o["alerts"] = .array(alerts.map { a in
             var x = JSONObject()
             x["status"] = .string(a.status.rawValue)
-            x["labels"] = .object(JSONObject(a.labels.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
-            x["annotations"] = .object(JSONObject(a.annotations.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
+            x["labels"] = .strings(a.labels)
+            x["annotations"] = .strings(a.annotations)
             x["startsAt"] = .string(a.startsAt.text)
             x["endsAt"] = .string(a.endsAt?.text ?? "0001-01-01T00:00:00Z")
             x["fingerprint"] = .string(a.fingerprint)
