@@ -4,7 +4,7 @@
 Starts kube-sim (the Kubernetes API simulator), three `vigil run` replicas
 (fast lease profile) and a webhook receiver that verifies Standard Webhooks
 signatures and deduplicates on webhook-id; applies Vigil's CRDs,
-config/samples/ and a set of demo policies with short deadlines; shows a live
+the NamespacePolicy samples of config/samples/ and a set of demo policies with short deadlines; shows a live
 view (leader, shard map, policies, deliveries); SIGKILLs the leader midway
 and shows the failover; ends with a summary and stops everything it started.
 """
@@ -195,8 +195,12 @@ def main():
         log("three vigil replicas started: " + ", ".join(r.id for r in replicas))
 
         kubectl("create", "namespace", "samples")
-        kubectl("apply", "-n", "samples", "-f", os.path.join(ROOT, "config/samples/"))
-        log("applied config/samples/ (realistic deadlines: they wait, with their next evaluation in status)")
+        # The NamespacePolicy samples (the CounterMeasure ones name their own namespace and want a Prometheus).
+        samples_dir = os.path.join(ROOT, "config/samples")
+        nsp_samples = sorted(f for f in os.listdir(samples_dir) if f.endswith(".yaml")
+                             and "kind: NamespacePolicy" in open(os.path.join(samples_dir, f)).read())
+        kubectl("apply", "-n", "samples", *[a for f in nsp_samples for a in ("-f", os.path.join(samples_dir, f))])
+        log(f"applied the {len(nsp_samples)} NamespacePolicy samples of config/samples/ (realistic deadlines: they wait, with their next evaluation in status)")
         secret_yaml = lambda ns, name: json.dumps({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": ns},
                                                    "stringData": {"signing-key": SECRET}})
         for ns, spec in demo_manifests(receiver):
