@@ -53,6 +53,13 @@ CLUSTER_GRANTS = {
     ("vigil.dev", "namespacepolicies/status"): {"update", "patch"},
     ("vigil.dev", "countermeasures"): {"get", "list", "watch"},  # no spec writes
     ("vigil.dev", "countermeasures/status"): {"patch"},  # merge patches and the ledger's JSON patches
+    ("vigil.dev", "healthchecks"): {"get", "list", "watch", "patch"},  # patch: the level: cluster finalizer only
+    ("vigil.dev", "healthchecks/status"): {"patch"},  # resourceVersion-tested JSON patches
+    ("", "serviceaccounts"): {"create", "get"},  # a Job check's ServiceAccount (level)
+    ("rbac.authorization.k8s.io", "roles"): {"create", "get", "patch"},  # level: namespace
+    ("rbac.authorization.k8s.io", "rolebindings"): {"create", "get", "patch"},
+    ("rbac.authorization.k8s.io", "clusterroles"): {"create", "get", "patch", "delete"},  # level: cluster
+    ("rbac.authorization.k8s.io", "clusterrolebindings"): {"create", "get", "patch", "delete"},
     ("", "namespaces"): {"get", "list", "watch", "delete"},
     ("", "pods"): {"get", "list", "watch", "delete"},  # delete: deletePod
     ("", "pods/ephemeralcontainers"): {"patch"},  # debug
@@ -61,7 +68,7 @@ CLUSTER_GRANTS = {
     ("apps", "deployments"): {"get", "list", "watch", "patch"},  # patch: scaleDown, scale, restart
     ("apps", "statefulsets"): {"get", "list", "watch", "patch"},
     ("apps", "daemonsets"): {"get", "patch"},  # restart
-    ("batch", "jobs"): {"create", "get"},  # job
+    ("batch", "jobs"): {"create", "get", "delete"},  # job; delete: a check's Job past its timeout
     ("", "configmaps"): {"create", "get", "list", "delete"},  # captured output, the newest 10 kept
     ("apps", "deployments/scale"): {"get", "patch", "update"},
     ("apps", "statefulsets/scale"): {"get", "patch", "update"},

@@ -9,8 +9,8 @@ import VigilRuntime
 
 /// The controllers `vigil run` registers on its replica, one per resource
 /// kind Vigil serves, with the parts they share: one action executor (the
-/// action engine's I/O), one Prometheus poller and one cap on runs per
-/// minute. Returns their names.
+/// action engine's I/O), one Prometheus poller, one HTTP client and one cap
+/// on runs per minute. Returns their names.
 enum ControllerCatalog {
     /// What `vigil run` gets back: the controllers' names and the Alertmanager receiver to route to.
     struct Registered {
@@ -41,10 +41,21 @@ enum ControllerCatalog {
             pendingTimeout: c.timing.leaseDuration, allowCrossNamespace: c.counterMeasure.allowCrossNamespace, logger: logger)
         let controller = replica.register("countermeasure", informer: measures, reconciler: ctm, workers: c.controllers.workers)
         wake.withLock { $0 = { controller.enqueue($0) } }
+
+        let probes = HealthProbeRunner(http: http, maxConcurrent: c.healthCheck.maxConcurrentProbes)
+        let wakeCheck = Mutex<(@Sendable (ObjectKey) -> Void)?>(nil)
+        let checks = Informer<HealthCheckObject>(client: client)
+        let hc = HealthCheckReconciler(
+            client: client, poller: poller, executor: executor, probes: probes, replica: c.identity, sources: c.prometheusSourceNames,
+            pendingTimeout: c.timing.leaseDuration, allowClusterLevel: c.healthCheck.allowClusterLevel, logger: logger,
+            enqueue: { key in wakeCheck.withLock { $0 }?(key) })
+        let checkController = replica.register("healthcheck", informer: checks, reconciler: hc, workers: c.controllers.workers)
+        wakeCheck.withLock { $0 = { checkController.enqueue($0) } }
+
         replica.followOwnership { view in
             poller.setOwned { view.owns($0) }
             // A subscriber without a namespace (cross-namespace) belongs to a resource of an owned namespace too.
-            poller.unregister { r in !view.owns(r.namespace ?? CounterMeasureReconciler.key(subscriber: r.id)?.namespace ?? "") }
+            poller.unregister { r in !view.owns(r.namespace ?? PollerSubscriber.parse(r.id)?.key.namespace ?? "") }
             budget.setReplicas(view.map?.members.count ?? 1)
         }
         replica.addLoop(name: "prometheus-poller") {
@@ -72,6 +83,6 @@ enum ControllerCatalog {
             },
             enqueue: { controller.enqueue($0) }, logger: logger)
         if !c.alertmanager.tokenFile.isEmpty { logger.info("Alertmanager receiver on at POST /alertmanager/webhook") }
-        return Registered(names: ["namespacepolicy", "countermeasure"], alertmanager: receiver)
+        return Registered(names: ["namespacepolicy", "countermeasure", "healthcheck"], alertmanager: receiver)
     }
 }

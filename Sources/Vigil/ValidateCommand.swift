@@ -40,6 +40,7 @@ struct ValidateCommand: ParsableCommand {
         let validator = NamespacePolicyValidator(
             options: .init(allowCrossNamespace: allowCrossNamespace, defaultNamespace: namespace))
         var sources: Set<String>?
+        var allowClusterLevel: Bool?
         if let config {
             var c = VigilConfiguration()
             do {
@@ -49,8 +50,10 @@ struct ValidateCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             sources = c.prometheusSourceNames
+            allowClusterLevel = c.healthCheck.allowClusterLevel
         }
         let measures = CounterMeasureValidator(options: .init(sources: sources))
+        let checks = HealthCheckValidator(options: .init(sources: sources, allowClusterLevel: allowClusterLevel))
         var problems = 0
         var checked = 0
         var unreadable = 0
@@ -80,6 +83,7 @@ struct ValidateCommand: ParsableCommand {
                 switch document.kind {
                 case NamespacePolicy.kind: found = validator.problems(in: document.json)
                 case CounterMeasure.kind: found = measures.problems(in: document.json)
+                case HealthCheck.kind: found = checks.problems(in: document.json)
                 default:
                     skipped.append(document.label)
                     continue

@@ -31,6 +31,7 @@ public struct VigilConfiguration: Sendable, Hashable {
     public var actions = Actions()
     public var counterMeasure = CounterMeasure()
     public var alertmanager = Alertmanager()
+    public var healthCheck = HealthCheck()
     /// `prometheus.sources`: the Prometheus servers resources read (`spec.source` names one).
     public var prometheusSources: [PrometheusSource] = []
 
@@ -75,6 +76,13 @@ public struct VigilConfiguration: Sendable, Hashable {
         /// Whether a CounterMeasure acts on alerts and series of every namespace (in the
         /// namespace their `namespace` label names) instead of its own only.
         public var allowCrossNamespace = false
+    }
+
+    public struct HealthCheck: Sendable, Hashable {
+        /// Whether a HealthCheck may use `level: cluster` (its Job's pod gets a ClusterRole).
+        public var allowClusterLevel = false
+        /// HTTP probes in flight at once on one replica; more wait their turn.
+        public var maxConcurrentProbes = 256
     }
 
     public struct Alertmanager: Sendable, Hashable {
@@ -134,6 +142,8 @@ public struct VigilConfiguration: Sendable, Hashable {
         ("namespacePolicy.allowCrossNamespace", .bool(\.namespacePolicy.allowCrossNamespace)),
         ("actions.maxRunsPerMinute", .number(\.actions.maxRunsPerMinute)),
         ("counterMeasure.allowCrossNamespace", .bool(\.counterMeasure.allowCrossNamespace)),
+        ("healthCheck.allowClusterLevel", .bool(\.healthCheck.allowClusterLevel)),
+        ("healthCheck.maxConcurrentProbes", .int(\.healthCheck.maxConcurrentProbes, range: 1...10_000)),
         ("alertmanager.tokenFile", .string(\.alertmanager.tokenFile, allowed: nil)),
         ("alertmanager.maxBodyBytes", .int(\.alertmanager.maxBodyBytes, range: 1024...67_108_864)),
     ]

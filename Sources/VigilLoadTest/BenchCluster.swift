@@ -11,8 +11,9 @@ import VigilJSON
 enum BenchCluster {
     /// Installs every CRD of deploy/crds and creates `vigil-system`.
     static func prepare(_ client: KubeClient) async throws {
-        for file in ["vigil.dev_namespacepolicies.yaml", "vigil.dev_countermeasures.yaml"] {
-            let text = try String(contentsOfFile: NamespacePolicyBench.repositoryRoot + "/deploy/crds/" + file, encoding: .utf8)
+        let directory = NamespacePolicyBench.repositoryRoot + "/deploy/crds/"
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory).filter({ $0.hasSuffix(".yaml") }).sorted() {
+            let text = try String(contentsOfFile: directory + file, encoding: .utf8)
             guard let crd = try ManifestReader.documents(in: text, source: file).first?.json else { throw HARunError(message: "no CRD in \(file)") }
             _ = try await client.send(.create(.customResourceDefinitions, namespace: nil, body: crd.serialized()))
         }

@@ -154,3 +154,39 @@ func waitTimeout(_ m: JSONObject, at p: String, _ r: inout FieldReader) -> GoDur
     }
     return t
 }
+
+extension ActionSpec {
+    /// Decodes the list of actions at `o[key]` (required, 1…`max` of them),
+    /// reporting each action's problems, `{{outputs.N}}` naming an action that
+    /// captures nothing, and templates naming values this resource never has
+    /// (`unavailable`: a name prefix such as `alert.` and why it is missing).
+    /// Returns the actions that decoded.
+    static func readList(
+        _ o: JSONObject, _ key: String, at path: String, max: Int, example: String, unavailable: [(prefix: String, why: String)],
+        _ r: inout FieldReader
+    ) -> [ActionSpec] {
+        var decoded: [(index: Int, action: ActionSpec)] = []
+        let ap = FieldReader.child(path, key)
+        guard let list = r.array(o, key, at: path, required: "the actions to run in order, e.g. \(example)") else { return [] }
+        if list.isEmpty { r.report(ap, .array([]), "at least one action is required") }
+        if list.count > max { r.report(ap, nil, "\(list.count) actions given, at most \(max) are allowed") }
+        for (i, item) in list.enumerated() {
+            if let a = ActionSpec(item, at: FieldReader.item(ap, i), index: i, &r) { decoded.append((i, a)) }
+        }
+        for (i, a) in decoded {
+            for (field, t) in a.templates {
+                let fp = FieldReader.child(FieldReader.child(FieldReader.item(ap, i), a.type), field)
+                for (prefix, why) in unavailable where t.names.contains(where: { $0.hasPrefix(prefix) || $0 == prefix }) {
+                    r.report(fp, .string(t.text), why)
+                }
+                for n in t.outputIndexes where n < i {
+                    if let earlier = decoded.first(where: { $0.index == n })?.action, !earlier.captures {
+                        r.report(fp, .string(t.text),
+                            "{{outputs.\(n)}} names action \(n) (\(earlier.type)), which captures no output: only debug and job with capture: true have one")
+                    }
+                }
+            }
+        }
+        return decoded.map(\.action)
+    }
+}

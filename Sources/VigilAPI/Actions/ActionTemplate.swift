@@ -95,13 +95,18 @@ public struct ActionTemplate: Sendable, Hashable, CustomStringConvertible {
         MustacheContentTypes.register(JSONStringEscaping(), named: Escaping.json.rawValue)
     }()
 
-    /// The label names a template uses (`{{labels.pod}}` → `pod`): what a
-    /// run acts on, so CounterMeasure counts targets by them.
-    public var labelNames: [String] {
+    /// Every value name a template uses (`labels.pod`, `value`, `outputs.0`).
+    public var names: [String] {
         guard !isLiteral, let template = try? parsed() else { return [] }
         let root = TemplateNode(path: "", values: [:], probe: true)
         _ = template.render(root)
-        return root.recorder.used.compactMap { name in
+        return Array(root.recorder.used)
+    }
+
+    /// The label names a template uses (`{{labels.pod}}` → `pod`): what a
+    /// run acts on, so CounterMeasure counts targets by them.
+    public var labelNames: [String] {
+        names.compactMap { name in
             let parts = name.split(separator: ".", maxSplits: 1)
             return parts.count == 2 && parts[0] == "labels" ? String(parts[1]) : nil
         }
@@ -110,10 +115,7 @@ public struct ActionTemplate: Sendable, Hashable, CustomStringConvertible {
     /// The output indexes a template uses (`{{outputs.1}}` → 1), so the
     /// engine knows which earlier outputs to load.
     public var outputIndexes: [Int] {
-        guard !isLiteral, let template = try? parsed() else { return [] }
-        let root = TemplateNode(path: "", values: [:], probe: true)
-        _ = template.render(root)
-        return root.recorder.used.compactMap { name in
+        names.compactMap { name in
             let parts = name.split(separator: ".")
             return parts.count == 2 && parts[0] == "outputs" ? Int(parts[1]) : nil
         }

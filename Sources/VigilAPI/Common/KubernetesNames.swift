@@ -69,4 +69,17 @@ public enum KubernetesNames {
         return !b.isEmpty
             && b.allSatisfy { c in isAlnum(c) || "!#$%&'*+-.^_`|~".utf8.contains(c) }
     }
+
+    /// `name` cut to `limit` characters for use as an object name: a name
+    /// that is too long keeps its start and gets `-` and 8 hex digits of a
+    /// hash of the whole, so two long names stay distinct.
+    public static func truncated(_ name: String, limit: Int) -> String {
+        guard name.utf8.count > limit else { return name }
+        var hash: UInt64 = 0xcbf29ce484222325
+        for b in name.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
+        let suffix = "-" + String(String(hash, radix: 16).suffix(8))
+        var head = String(name.prefix(limit - suffix.count))
+        while head.last == "-" || head.last == "." { head.removeLast() }
+        return head + suffix
+    }
 }

@@ -7,10 +7,9 @@ import VigilJSON
 ///
 /// `status` is the controller's and kept as JSON (the ledger in
 /// `status.effects`, runs, per-target memory); `metadata` is kept as read.
-public struct CounterMeasure: Sendable, Equatable {
+public struct CounterMeasure: VigilResource, Equatable {
     public static let group = "vigil.dev"
     public static let version = "v1alpha1"
-    public static let apiVersion = "\(group)/\(version)"
     public static let kind = "CounterMeasure"
     public static let plural = "countermeasures"
     public static let singular = "countermeasure"
@@ -31,20 +30,6 @@ public struct CounterMeasure: Sendable, Equatable {
         m["name"] = .string(name)
         m["namespace"] = .string(namespace)
         self.init(metadata: m, spec: spec)
-    }
-
-    public var name: String { metadata["name"]?.stringValue ?? "" }
-    public var namespace: String? { metadata["namespace"]?.stringValue }
-    public var uid: String? { metadata["uid"]?.stringValue }
-    public var generation: Int64? { metadata["generation"]?.intValue }
-
-    /// `CounterMeasure shop/checkout-thread-dump`.
-    public var subject: String { Self.subject(of: .obj(["metadata": .object(metadata)])) }
-
-    public static func subject(of json: JSON) -> String {
-        let n = json[path: ["metadata", "name"]]?.stringValue ?? "(unnamed)"
-        guard let ns = json[path: ["metadata", "namespace"]]?.stringValue, !ns.isEmpty else { return "\(kind) \(n)" }
-        return "\(kind) \(ns)/\(n)"
     }
 
     public var json: JSON {

@@ -89,36 +89,10 @@ public struct CounterMeasureSpec: Sendable, Hashable {
         } else {
             r.required(FieldReader.child(path, "trigger"), "exactly one of alert {name, matchers} or promql {expr, above|below, for}")
         }
-        var actions: [ActionSpec] = []
-        var decoded: [(index: Int, action: ActionSpec)] = []
-        let ap = FieldReader.child(path, "actions")
-        if let list = r.array(o, "actions", at: path, required: "the actions to run in order, e.g. [{deletePod: {name: \"{{labels.pod}}\"}}]") {
-            if list.isEmpty { r.report(ap, .array([]), "at least one action is required") }
-            if list.count > Self.maxActions { r.report(ap, nil, "\(list.count) actions given, at most \(Self.maxActions) are allowed") }
-            for (i, item) in list.enumerated() {
-                if let a = ActionSpec(item, at: FieldReader.item(ap, i), index: i, &r) { decoded.append((i, a)) }
-            }
-            if case .alert = trigger {} else {
-                // A PromQL series has no alert: templates naming alert.* would always fail.
-                for (i, a) in decoded {
-                    for (field, t) in a.templates where t.text.contains("alert.") {
-                        r.report(FieldReader.child(FieldReader.child(FieldReader.item(ap, i), a.type), field), .string(t.text),
-                            "a promql trigger has no alert: {{alert.name}}, {{alert.fingerprint}} and {{alert.startsAt}} exist only for alert triggers")
-                    }
-                }
-            }
-        }
-        actions = decoded.map(\.action)
-        for (i, a) in decoded {
-            for (field, t) in a.templates {
-                for n in t.outputIndexes where n < i {
-                    if let earlier = decoded.first(where: { $0.index == n })?.action, !earlier.captures {
-                        r.report(FieldReader.child(FieldReader.child(FieldReader.item(ap, i), a.type), field), .string(t.text),
-                            "{{outputs.\(n)}} names action \(n) (\(earlier.type)), which captures no output: only debug and job with capture: true have one")
-                    }
-                }
-            }
-        }
+        let noAlert = "a promql trigger has no alert: {{alert.name}}, {{alert.fingerprint}} and {{alert.startsAt}} exist only for alert triggers"
+        let actions = ActionSpec.readList(
+            o, "actions", at: path, max: Self.maxActions, example: "[{deletePod: {name: \"{{labels.pod}}\"}}]",
+            unavailable: trigger.map { if case .alert = $0 { [] } else { [("alert.", noAlert)] } } ?? (o["trigger"]?["alert"] != nil ? [] : [("alert.", noAlert)]), &r)
         func positive(_ key: String) -> GoDuration? {
             guard let d = r.duration(o, key, at: path) else { return nil }
             if d.milliseconds <= 0 {

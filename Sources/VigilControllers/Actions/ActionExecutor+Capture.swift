@@ -74,47 +74,20 @@ extension ActionExecutor {
     func job(template: JSON, wait: Bool, timeout: Double, capture: Bool, _ c: Context) async throws -> Result {
         let ns = c.namespace
         let name = Self.createdName(c.subject.name, key: c.key)
-        let job: JSON = [
-            "apiVersion": "batch/v1", "kind": "Job",
-            "metadata": [
-                "name": .string(name), "namespace": .string(ns),
-                "labels": ["app.kubernetes.io/managed-by": "vigil", "vigil.dev/effect-key": .string(c.key.rawValue)],
-                "ownerReferences": [[
-                    "apiVersion": .string(c.subject.apiVersion), "kind": .string(c.subject.kind), "name": .string(c.subject.name),
-                    "uid": .string(c.subject.uid), "blockOwnerDeletion": false, "controller": false,
-                ]],
-            ],
-            "spec": template,
-        ]
-        do {
-            _ = try await client.send(.create(.jobs, namespace: ns, body: job.serialized(), options: WriteOptions(dryRun: c.dryRun)))
-        } catch {
-            if !error.isAlreadyExists { throw Self.classify(error, verb: "create", resource: "jobs", group: "batch", namespace: ns, name: name) }
-        }
+        try await createJob(
+            name: name, namespace: ns, owner: c.subject, labels: ["vigil.dev/effect-key": c.key.rawValue], spec: template, dryRun: c.dryRun)
         if c.dryRun { return Result(summary: "would create Job \(ns)/\(name) (dry run: sent with dryRun=All)") }
         guard wait else { return Result(summary: "created Job \(ns)/\(name)") }
         let deadline = clock.now() + timeout
         while true {
             let current = try await getJSON(.jobs, kind: "Job", verb: "wait for", namespace: ns, name: name)
-            let conditions = current[path: ["status", "conditions"]]?.arrayValue ?? []
-            func holds(_ type: String) -> JSON? { conditions.first { $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True" } }
-            let failed = holds("Failed")
-            if holds("Complete") != nil || failed != nil {
+            let state = JobState(current)
+            if state != .running {
                 var output: CapturedOutput?
-                if capture {
-                    let pods = try await client.listAll(Pod.self, namespace: ns, options: ListOptions(labelSelector: "job-name=\(name)")).items
-                    if let pod = pods.sorted(by: { ($0.metadata.creationTimestamp ?? "") > ($1.metadata.creationTimestamp ?? "") }).first, let podName = pod.metadata.name {
-                        let containers = pod.spec?.containers.map(\.name) ?? []
-                        var log = ""
-                        for container in containers.isEmpty ? [nil] : containers.map(Optional.some) {
-                            let text = try await client.logs(namespace: ns, pod: podName, container: container)
-                            log += containers.count > 1 ? "==> container \(container ?? "") <==\n\(text)\n" : text
-                        }
-                        output = try await outputs.save(log, action: "job", source: "Job \(name) pod \(podName)", owner: c.subject, key: c.key, dryRun: false)
-                    }
+                if capture, let (podName, log) = try await jobLog(namespace: ns, job: name) {
+                    output = try await outputs.save(log, action: "job", source: "Job \(name) pod \(podName)", owner: c.subject, key: c.key, dryRun: false)
                 }
-                if let failed {
-                    let why = [failed["reason"]?.stringValue, failed["message"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
+                if case .failed(let why) = state {
                     throw PermanentEffectFailure("Job \(ns)/\(name) failed\(why.isEmpty ? "" : " (\(why))")" + (output.map { "; its log is in ConfigMap \($0.configMap)" } ?? ""))
                 }
                 let captured = output.map { ", \($0.bytes) bytes of output in ConfigMap \($0.configMap)" } ?? ""
@@ -123,5 +96,65 @@ extension ActionExecutor {
             if clock.now() >= deadline { throw ActionFailure("Job \(ns)/\(name) did not finish within \(Int(timeout)) s") }
             try await clock.sleep(for: pollInterval)
         }
+    }
+
+    /// How a Job stands, from its conditions.
+    public enum JobState: Sendable, Equatable {
+        case running
+        case complete
+        /// With the Failed condition's reason and message.
+        case failed(String)
+
+        public init(_ job: JSON) {
+            let conditions = job[path: ["status", "conditions"]]?.arrayValue ?? []
+            func holds(_ type: String) -> JSON? { conditions.first { $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True" } }
+            if let failed = holds("Failed") {
+                self = .failed([failed["reason"]?.stringValue, failed["message"]?.stringValue].compactMap { $0 }.joined(separator: ": "))
+            } else if holds("Complete") != nil {
+                self = .complete
+            } else {
+                self = .running
+            }
+        }
+    }
+
+    /// Creates Job `namespace/name` owned by `owner` (not its controller);
+    /// one that already exists (an earlier attempt made it) is taken as is.
+    public func createJob(name: String, namespace ns: String, owner: EventRecorder.Subject, labels: [String: String], spec: JSON, dryRun: Bool) async throws {
+        var all: [String: String] = ["app.kubernetes.io/managed-by": "vigil"]
+        all.merge(labels) { _, new in new }
+        let job: JSON = [
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": [
+                "name": .string(name), "namespace": .string(ns),
+                "labels": .strings(all),
+                "ownerReferences": [[
+                    "apiVersion": .string(owner.apiVersion), "kind": .string(owner.kind), "name": .string(owner.name),
+                    "uid": .string(owner.uid), "blockOwnerDeletion": false, "controller": false,
+                ]],
+            ],
+            "spec": spec,
+        ]
+        do {
+            _ = try await client.send(.create(.jobs, namespace: ns, body: job.serialized(), options: WriteOptions(dryRun: dryRun)))
+        } catch {
+            if !error.isAlreadyExists { throw Self.classify(error, verb: "create", resource: "jobs", group: "batch", namespace: ns, name: name) }
+        }
+    }
+
+    /// The log of a Job's newest pod (every container's, headed by its name
+    /// when there are several), and the pod's name; nil when it has no pod.
+    public func jobLog(namespace ns: String, job name: String, tailLines: Int? = nil) async throws -> (pod: String, log: String)? {
+        let pods = try await client.listAll(Pod.self, namespace: ns, options: ListOptions(labelSelector: "job-name=\(name)")).items
+        guard let pod = pods.sorted(by: { ($0.metadata.creationTimestamp ?? "") > ($1.metadata.creationTimestamp ?? "") }).first, let podName = pod.metadata.name else {
+            return nil
+        }
+        let containers = pod.spec?.containers.map(\.name) ?? []
+        var log = ""
+        for container in containers.isEmpty ? [nil] : containers.map(Optional.some) {
+            let text = try await client.logs(namespace: ns, pod: podName, container: container, tailLines: tailLines)
+            log += containers.count > 1 ? "==> container \(container ?? "") <==\n\(text)\n" : text
+        }
+        return (podName, log)
     }
 }

@@ -24,16 +24,7 @@ import VigilPrometheus
 ///   dry run runs for real.
 public enum CounterMeasureEvaluator {
     /// An Event to record and log.
-    public struct Decision: Sendable, Equatable {
-        public var warning: Bool
-        public var reason: String
-        public var message: String
-        public init(warning: Bool = false, reason: String, message: String) {
-            self.warning = warning
-            self.reason = reason
-            self.message = message
-        }
-    }
+    public typealias Decision = Announcement
 
     /// One trigger instance found in the view.
     public struct Instance: Sendable, Equatable {

@@ -15,28 +15,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
     }
 
     /// One action's record within a run.
-    public struct Step: Sendable, Equatable {
-        public var index: Int
-        public var type: String
-        public var phase: String
-        public var summary: String
-        public var error: String?
-        /// Captured output: the ConfigMap, its size and first lines.
-        public var configMap: String?
-        public var bytes: Int?
-        public var head: String?
-
-        public init(index: Int, type: String, phase: String, summary: String, error: String? = nil, configMap: String? = nil, bytes: Int? = nil, head: String? = nil) {
-            self.index = index
-            self.type = type
-            self.phase = phase
-            self.summary = summary
-            self.error = error
-            self.configMap = configMap
-            self.bytes = bytes
-            self.head = head
-        }
-    }
+    public typealias Step = ActionStepRecord
 
     /// One accepted trigger instance and what came of it.
     public struct Run: Sendable, Equatable {
@@ -273,16 +252,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         if let x = r.values.alertFingerprint { v["alertFingerprint"] = .string(x) }
         if let x = r.values.alertStartsAt { v["alertStartsAt"] = .string(x) }
         o["values"] = .object(v)
-        o["actions"] = .array(r.steps.map { s in
-            var a = JSONObject()
-            a["index"] = .int(Int64(s.index))
-            a["type"] = .string(s.type)
-            a["phase"] = .string(s.phase)
-            a["summary"] = .string(s.summary)
-            if let e = s.error { a["error"] = .string(e) }
-            if let c = s.configMap { a["output"] = .obj(["configMap": .string(c), "bytes": .int(Int64(s.bytes ?? 0)), "head": .string(s.head ?? "")]) }
-            return .object(a)
-        })
+        o["actions"] = .array(r.steps.map(\.json))
         return .object(o)
     }
 
@@ -299,13 +269,7 @@ public struct CounterMeasureProgress: Sendable, Equatable {
         run.finishedAt = j["finishedAt"]?.stringValue.flatMap(RFC3339Time.init)
         run.message = j["message"]?.stringValue
         run.resolvedAt = j["resolvedAt"]?.stringValue.flatMap(RFC3339Time.init)
-        run.steps = (j["actions"]?.arrayValue ?? []).compactMap { a in
-            guard let i = a["index"]?.intValue, let t = a["type"]?.stringValue else { return nil }
-            return Step(
-                index: Int(i), type: t, phase: a["phase"]?.stringValue ?? "", summary: a["summary"]?.stringValue ?? "", error: a["error"]?.stringValue,
-                configMap: a[path: ["output", "configMap"]]?.stringValue, bytes: a[path: ["output", "bytes"]]?.intValue.map { Int($0) },
-                head: a[path: ["output", "head"]]?.stringValue)
-        }
+        run.steps = (j["actions"]?.arrayValue ?? []).compactMap(ActionStepRecord.init(json:))
         return run
     }
 }

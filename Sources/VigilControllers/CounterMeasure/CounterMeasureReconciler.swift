@@ -57,13 +57,12 @@ public struct CounterMeasureReconciler: Reconciler {
     }
 
     /// The poller subscriber id of a resource.
-    public static func subscriber(_ key: ObjectKey) -> String { "CounterMeasure/\(key.namespace)/\(key.name)" }
+    public static func subscriber(_ key: ObjectKey) -> String { PollerSubscriber.id(kind: CounterMeasure.kind, key) }
 
     /// The key of a poller subscriber id (nil for another kind's).
     public static func key(subscriber id: String) -> ObjectKey? {
-        let parts = id.split(separator: "/", maxSplits: 2).map(String.init)
-        guard parts.count == 3, parts[0] == "CounterMeasure" else { return nil }
-        return ObjectKey(namespace: parts[1], name: parts[2])
+        guard let (kind, key) = PollerSubscriber.parse(id), kind == CounterMeasure.kind else { return nil }
+        return key
     }
 
     func now() -> RFC3339Time { RFC3339Time(secondsSinceEpoch: wallClockAtZero + clock.now()) }
@@ -151,12 +150,8 @@ public struct CounterMeasureReconciler: Reconciler {
             }
             cached = nil
             run.values.resourceName = ""
-            decisions += Self.announce(outcome, previous: run.steps, run: run)
-            run.steps = outcome.steps.map { s in
-                CounterMeasureProgress.Step(
-                    index: s.index, type: s.type, phase: s.phase.rawValue, summary: s.summary, error: s.error, configMap: s.output?.configMap,
-                    bytes: s.output?.bytes, head: s.output?.head)
-            }
+            decisions += outcome.announcements(previous: run.steps, dryRun: run.dryRun)
+            run.steps = outcome.steps.map(ActionStepRecord.init)
             if outcome.finished {
                 run.phase = .succeeded
                 run.finishedAt = self.now()
@@ -275,37 +270,7 @@ public struct CounterMeasureReconciler: Reconciler {
     // MARK: Events
 
     func announce(_ subject: EventRecorder.Subject, _ key: ObjectKey, _ d: CounterMeasureEvaluator.Decision) async {
-        if let failure = await events.record(subject, type: d.warning ? "Warning" : "Normal", reason: d.reason, message: d.message) {
-            logger.warning("could not record an Event for CounterMeasure \(key): \(failure)")
-        }
-        // One line per log record, even for a message that quotes captured output.
-        let line = d.message.replacingOccurrences(of: "\n", with: "\\n")
-        if d.warning {
-            logger.warning("\(d.reason): \(line)", metadata: ["resource": "\(key)"])
-        } else {
-            logger.notice("\(d.reason): \(line)", metadata: ["resource": "\(key)"])
-        }
-    }
-
-    /// An Event for every step that finished or failed since `previous`.
-    static func announce(_ outcome: ActionEngine.Outcome, previous: [CounterMeasureProgress.Step], run: CounterMeasureProgress.Run) -> [CounterMeasureEvaluator.Decision] {
-        var out: [CounterMeasureEvaluator.Decision] = []
-        for s in outcome.steps where previous.first(where: { $0.index == s.index })?.phase != s.phase.rawValue {
-            switch s.phase {
-            case .succeeded:
-                if s.summary.hasSuffix("(done earlier)") { continue }
-                var message = "action \(s.index) (\(s.type)): \(s.summary)"
-                if let o = s.output { message += "; first lines: \(o.head.prefix(300))" }
-                out.append(.init(reason: run.dryRun ? "DryRunAction" : "ActionTaken", message: message))
-            case .failed:
-                out.append(.init(warning: true, reason: "ActionFailed", message: "action \(s.index) (\(s.type)) failed for good, the run stops: \(s.error ?? "")"))
-            case .retrying:
-                out.append(.init(warning: true, reason: "ActionRetrying", message: "action \(s.index) (\(s.type)) failed, will retry: \(s.error ?? "")"))
-            case .waiting:
-                continue
-            }
-        }
-        return out
+        await events.announce(subject, d, logger: logger)
     }
 
     /// The body a `webhook` action without its own `body` sends.

@@ -56,3 +56,10 @@ extension NamespacePolicy: StoredKind {
 public typealias CounterMeasureObject = StoredResource<CounterMeasure>
 /// A `NamespacePolicy` as the informer keeps it.
 public typealias NamespacePolicyObject = StoredResource<NamespacePolicy>
+
+extension HealthCheck: StoredKind {
+    public static let descriptor = ResourceDescriptor(group: group, version: version, kind: kind, plural: plural, namespaced: true)
+}
+
+/// A `HealthCheck` as the informer keeps it.
+public typealias HealthCheckObject = StoredResource<HealthCheck>
