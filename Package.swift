@@ -190,7 +190,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeSimTests",
-            dependencies: ["KubeSim"]
+            dependencies: ["KubeSim", "VigilJSON"]
         ),
         .testTarget(
             name: "VigilHTTPTests",
@@ -232,6 +232,7 @@ let package = Package(
             dependencies: [
                 "Kube", "VigilControllers", "VigilAPI", "VigilHTTP", "VigilJSON", "VigilPrometheus", "VigilRuntime", "VigilYAML", "ProcessFixtures",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(

@@ -154,8 +154,18 @@ def test_remedy_actions_are_countermeasure_actions(kubectl, crd):
     ctm_actions = file_schema(COUNTERMEASURE_CRD_FILE)["properties"]["spec"]["properties"]["actions"]
     stored = kubectl.json("get", "crd", crd)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
     actions = stored["properties"]["spec"]["properties"]["remedy"]["properties"]["actions"]
-    assert actions["items"] == ctm_actions["items"]
+    # The same schema; only the descriptions differ (a remedy's templates have no alert, and its Events go on the HealthCheck).
+    assert without_descriptions(actions["items"]) == without_descriptions(ctm_actions["items"])
+    assert "{{alert." not in json.dumps(actions) and "{{annotations." not in json.dumps(actions)
     assert (actions["minItems"], actions["maxItems"]) == (ctm_actions["minItems"], ctm_actions["maxItems"]) == (1, 20)
+
+
+def without_descriptions(schema):
+    if isinstance(schema, dict):
+        return {k: without_descriptions(v) for k, v in schema.items() if k != "description"}
+    if isinstance(schema, list):
+        return [without_descriptions(v) for v in schema]
+    return schema
 
 
 def swift(name: str) -> str:

@@ -73,8 +73,8 @@ CLUSTER_GRANTS = {
     ("apps", "deployments/scale"): {"get", "patch", "update"},
     ("apps", "statefulsets/scale"): {"get", "patch", "update"},
     ("", "secrets"): {"get"},
-    ("", "events"): {"create", "patch"},
-    ("events.k8s.io", "events"): {"create", "patch"},
+    ("", "events"): {"create"},
+    ("events.k8s.io", "events"): {"create"},
 }
 # The label that adds a ClusterRole's rules to vigil-extensions (and that the controller's 403 messages name).
 AGGREGATION_LABEL = "rbac.vigil.dev/aggregate-to-vigil"

@@ -41,6 +41,9 @@ public final class KubeSimProcess: Sendable {
 
     public var port: Int { Int(url.split(separator: ":").last ?? "") ?? 0 }
 
+    /// The kube-sim process' id (for its CPU time and memory).
+    public var pid: Int32 { process.pid }
+
     /// `POST /sim/faults` with a JSON body.
     public func setFaults(_ json: String) async throws {
         let (status, body) = try await Self.curl(["-sS", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", json, url + "/sim/faults"])

@@ -46,7 +46,7 @@ enum ControllerCatalog {
         let wakeCheck = Mutex<(@Sendable (ObjectKey) -> Void)?>(nil)
         let checks = Informer<HealthCheckObject>(client: client)
         let hc = HealthCheckReconciler(
-            client: client, poller: poller, executor: executor, probes: probes, replica: c.identity, sources: c.prometheusSourceNames,
+            client: client, poller: poller, executor: executor, probes: probes, budget: budget, replica: c.identity, sources: c.prometheusSourceNames,
             pendingTimeout: c.timing.leaseDuration, allowClusterLevel: c.healthCheck.allowClusterLevel, logger: logger,
             enqueue: { key in wakeCheck.withLock { $0 }?(key) })
         let checkController = replica.register("healthcheck", informer: checks, reconciler: hc, workers: c.controllers.workers)

@@ -93,7 +93,7 @@ public struct VigilConfiguration: Sendable, Hashable {
     }
 
     public struct Actions: Sendable, Hashable {
-        /// Runs (of any resource kind) started per minute across the ring; 0: no cap.
+        /// Action runs (CounterMeasure runs, HealthCheck remedies) started per minute across the ring; 0: no cap.
         public var maxRunsPerMinute = 120.0
     }
 

@@ -4,7 +4,8 @@
 /// what it reads back (the API server keeps struct field order; for generic
 /// objects order does not matter to clients, but stable output helps people).
 /// Integers and floating-point numbers are kept apart so `replicas: 3` never
-/// comes back as `3.0`.
+/// comes back as `3.0`; but they compare as numbers, as on the wire, where
+/// both are written the same way: `.int(0) == .double(0)`.
 public enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -18,6 +19,21 @@ public enum JSON: Sendable, Equatable {
         var o = JSONObject()
         for (k, v) in pairs { o[k] = v }
         return .object(o)
+    }
+
+    public static func == (a: JSON, b: JSON) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.double(let x), .double(let y)): return x == y
+        // A double read back from its own serialization may come back as an integer (0.0 is written "0").
+        case (.int(let x), .double(let y)), (.double(let y), .int(let x)): return Double(x) == y && y.rounded() == y && abs(y) < 9.0e15
+        case (.string(let x), .string(let y)): return x == y
+        case (.array(let x), .array(let y)): return x == y
+        case (.object(let x), .object(let y)): return x == y
+        default: return false
+        }
     }
 }
 

@@ -39,15 +39,31 @@ enum BenchCluster {
         _ count: Int, binary: String, kubeconfig: String, qps: Int, runDirectory: String, extra: [String] = []
     ) throws -> [ReplicaProcess] {
         try (0..<count).map { r in
-            let port = try freeLoopbackPort()
-            let id = "vigil-\(r)"
-            return try ReplicaProcess(
-                executable: binary,
-                arguments: [
-                    "run", "--kubeconfig", kubeconfig, "--identity", id, "--namespace", "vigil-system", "--http-port", String(port),
-                    "--http-host", "127.0.0.1", "--profile", "fast", "--log-format", "json", "--log-level", "notice",
-                    "--set", "kubeAPI.qps=\(qps)", "--set", "kubeAPI.burst=\(qps * 2)",
-                ] + extra, id: id, port: port, logPath: "\(runDirectory)/\(id).log")
+            try replica("vigil-\(r)", binary: binary, kubeconfig: kubeconfig, qps: qps, runDirectory: runDirectory, extra: extra)
         }
+    }
+
+    /// Starts one replica named `id`, logging to `<runDirectory>/<id>.log`.
+    static func replica(
+        _ id: String, binary: String, kubeconfig: String, qps: Int, runDirectory: String, extra: [String] = []
+    ) throws -> ReplicaProcess {
+        let port = try freeLoopbackPort()
+        return try ReplicaProcess(
+            executable: binary,
+            arguments: [
+                "run", "--kubeconfig", kubeconfig, "--identity", id, "--namespace", "vigil-system", "--http-port", String(port),
+                "--http-host", "127.0.0.1", "--profile", "fast", "--log-format", "json", "--log-level", "notice",
+                "--set", "kubeAPI.qps=\(qps)", "--set", "kubeAPI.burst=\(qps * 2)",
+            ] + extra, id: id, port: port, logPath: "\(runDirectory)/\(id).log")
+    }
+
+    /// Polls `check` every 500 ms until it holds; throws naming `what` after `seconds`.
+    static func waitFor(_ what: String, seconds: Double, _ check: () async -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if await check() { return }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw HARunError(message: "timed out after \(Int(seconds)) s waiting for \(what)")
     }
 }

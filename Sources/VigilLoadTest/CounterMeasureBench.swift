@@ -73,7 +73,7 @@ public struct CounterMeasureBench: Sendable {
         let http = try HTTPClient()
         defer { http.shutdown() }
         let promURL = "http://127.0.0.1:\(promPort)"
-        try await waitFor("Prometheus /-/ready", seconds: 30) { (try? await http.execute(HTTPRequest(url: promURL + "/-/ready")))?.status == 200 }
+        try await BenchCluster.waitFor("Prometheus /-/ready", seconds: 30) { (try? await http.execute(HTTPRequest(url: promURL + "/-/ready")))?.status == 200 }
         // A rule file Prometheus did not load would leave the alert triggers silent: fail now instead.
         let rules = String(decoding: try await http.execute(HTTPRequest(url: promURL + "/api/v1/rules")).body, as: UTF8.self)
         guard rules.contains("BenchAlert") else { throw HARunError(message: "Prometheus did not load the BenchAlert rule: \(rules.prefix(300))") }
@@ -108,7 +108,7 @@ public struct CounterMeasureBench: Sendable {
         log("\(c.replicas) vigil replicas started, polling every \(c.interval) s")
 
         // Every resource subscribed and polled: SourceReachable=True everywhere.
-        try await waitFor("every CounterMeasure to report SourceReachable=True", seconds: 120 + 4 * c.interval) {
+        try await BenchCluster.waitFor("every CounterMeasure to report SourceReachable=True", seconds: 120 + 4 * c.interval) {
             guard let body = try? await client.send(.list(Self.descriptor, namespace: nil)).body, let list = try? JSON.parse(body)["items"]?.arrayValue else { return false }
             let ready = list.filter { o in
                 (o[path: ["status", "conditions"]]?.arrayValue ?? []).contains { $0["type"]?.stringValue == "SourceReachable" && $0["status"]?.stringValue == "True" }
@@ -130,7 +130,7 @@ public struct CounterMeasureBench: Sendable {
         let apiBefore = try await apiRequests(http, processes)
         let firedAt = server.fire()
         do {
-            try await waitFor("a webhook from every CounterMeasure", seconds: 120 + 4 * c.interval) { server.received.first.count >= c.resources }
+            try await BenchCluster.waitFor("a webhook from every CounterMeasure", seconds: 120 + 4 * c.interval) { server.received.first.count >= c.resources }
         } catch {
             // Say why before giving up: the unfired resources' conditions and the replicas' Prometheus requests.
             let fired = server.received.first
@@ -252,14 +252,5 @@ public struct CounterMeasureBench: Sendable {
             total += text.split(separator: "\n").filter { $0.hasPrefix("vigil_api_requests_total{") }.compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
         }
         return total
-    }
-
-    func waitFor(_ what: String, seconds: Double, _ check: () async -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if await check() { return }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        throw HARunError(message: "timed out after \(Int(seconds)) s waiting for \(what)")
     }
 }

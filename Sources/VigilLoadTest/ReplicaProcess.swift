@@ -8,6 +8,8 @@ public final class ReplicaProcess: @unchecked Sendable {
     public let id: String
     public let port: Int
     public let logPath: String
+    /// When it was started (wall clock, seconds since 1970).
+    public let startedAt = Date().timeIntervalSince1970
     let process = Process()
 
     public init(executable: String, arguments: [String], id: String, port: Int, logPath: String) throws {
@@ -60,26 +62,11 @@ public final class ReplicaProcess: @unchecked Sendable {
         return (true, process.terminationStatus)
     }
 
-    /// Resident set size in bytes (`VmRSS` from /proc), nil when gone.
-    public var residentBytes: Int? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let kb = line.split(separator: " ").compactMap { Int($0) }.first
-            return kb.map { $0 * 1024 }
-        }
-        return nil
-    }
+    /// Resident set size in bytes, nil when gone.
+    public var residentBytes: Int? { ProcessUsage.residentBytes(pid: pid) }
 
-    /// CPU seconds used so far (user + system, from /proc/<pid>/stat).
-    public var cpuSeconds: Double? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = text.lastIndex(of: ")")
-        else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // After the command: state is field 3; utime 14 and stime 15 (1-based in proc(5)).
-        guard fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) else { return nil }
-        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    /// CPU seconds used so far (user + system), nil when gone.
+    public var cpuSeconds: Double? { ProcessUsage.cpuSeconds(pid: pid) }
 
     deinit { killNow() }
 }

@@ -8,7 +8,9 @@ struct VigilLoadTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil-loadtest",
         abstract: "Vigil's HA test controller, chaos test and HA benchmark (against kube-sim).",
-        subcommands: [ReplicaCommand.self, ChaosCommand.self, BenchHACommand.self, NamespacePolicyBenchCommand.self, CounterMeasureBenchCommand.self, AlertPushBenchCommand.self])
+        subcommands: [ReplicaCommand.self, ChaosCommand.self, BenchHACommand.self, NamespacePolicyBenchCommand.self, CounterMeasureBenchCommand.self, AlertPushBenchCommand.self,
+            HealthCheckBenchCommand.self,
+        ])
 }
 
 /// Parses `fast` / `conservative`.
@@ -171,6 +173,40 @@ struct AlertPushBenchCommand: AsyncParsableCommand {
         c.stepSeconds = stepSeconds
         c.qps = qps
         let result = try await AlertPushBench(configuration: c).run { emit("# " + $0) }
+        emit(String(decoding: result.serialized(), as: UTF8.self))
+    }
+}
+
+struct HealthCheckBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-hc",
+        abstract: "HTTP HealthChecks on real vigil replicas, SIGKILLed on a timer: start jitter, doubled and missed runs, API requests per run, RSS, CPU.")
+    @Option(help: "HealthChecks (HTTP, against the bench's server).") var checks = 2000
+    @Option(help: "Namespaces they are spread over.") var namespaces = 200
+    @Option(help: "vigil replicas.") var replicas = 3
+    @Option(help: "Every check's interval, seconds.") var interval = 30
+    @Option(help: "Seconds over which the checks are created (their slots are anchored at creation; default one interval; 0: all at once).") var spread: Double?
+    @Option(help: "The measured window, seconds.") var duration = 600.0
+    @Option(help: "A SIGKILL of a random replica every so many seconds of the window (0: none).") var killEvery = 60.0
+    @Option(help: "Client-side API rate limit per replica (qps; burst is twice).") var qps = 200
+    @Option(help: "Seed for choosing the victims.") var seed: UInt64 = 12
+    @Option(help: "The vigil binary (default: next to this one).") var vigil: String?
+    @Option(help: "Where logs go.") var runDirectory = ".ha-run/hc"
+
+    func run() async throws {
+        var c = HealthCheckBench.Configuration(
+            vigilBinary: vigil ?? (URL(fileURLWithPath: selfPath()).deletingLastPathComponent().appendingPathComponent("vigil").path),
+            runDirectory: runDirectory)
+        c.checks = checks
+        c.namespaces = namespaces
+        c.replicas = replicas
+        c.interval = interval
+        c.spread = spread
+        c.duration = duration
+        c.killEvery = killEvery
+        c.qps = qps
+        c.seed = seed
+        let result = try await HealthCheckBench(configuration: c).run { emit("# " + $0) }
         emit(String(decoding: result.serialized(), as: UTF8.self))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilAPI
 import VigilJSON
@@ -103,6 +104,18 @@ import VigilJSON
         #expect(try only("schedule: {every: 1m}\ncheck: {http: {url: \"http://a/\", expectStatus: [200, 999]}}").hasPrefix("spec.check.http.expectStatus[1]: must be an HTTP status code"))
         #expect(try only("schedule: {every: 1m}\ncheck: {http: {url: \"http://a/\", timeout: 10m}}").contains("at most 5m"))
         #expect(try only("schedule: {every: 1m}\ncheck: {http: {url: \"http://a/\", headers: [{name: \"bad header\", value: x}]}}").hasPrefix("spec.check.http.headers[0].name: "))
+        let vigil = try only("schedule: {every: 1m}\ncheck: {http: {url: \"http://a/\", headers: [{name: Accept, value: x}, {name: vigil-run, value: \"1\"}]}}")
+        #expect(vigil.hasPrefix("spec.check.http.headers[1].name: headers starting with Vigil- are Vigil's own"), "\(vigil)")
+        #expect(try only("schedule: {every: 1m}\ncheck: {http: {url: \"http://a/\", method: HEAD, body: x}}").hasPrefix("spec.check.http.body: a HEAD request cannot have a body"))
+        #expect(try problems(spec("schedule: {every: 1m}\ncheck: {http: {url: \"http://a/\", method: GET, body: x, headers: [{name: User-Agent, value: me}]}}")).isEmpty,
+            "a GET may carry a body, and User-Agent replaces Vigil's")
+    }
+
+    @Test func aJobIsKeptAtLeastAMinuteAfterItFinishes() throws {
+        let job = "schedule: {every: 1m}\ncheck: {job: {ttlSecondsAfterFinished: %d, template: {spec: {containers: [{name: a, image: b}]}}}}"
+        #expect(try only(String(format: job, 0)).hasPrefix("spec.check.job.ttlSecondsAfterFinished: "))
+        #expect(try only(String(format: job, 59)).contains("60"))
+        #expect(try problems(spec(String(format: job, 60))).isEmpty)
     }
 
     @Test func exactlyOneCheck() throws {
@@ -130,6 +143,7 @@ import VigilJSON
         let p = try only(http + "remedy: {actions: [{deletePod: {name: \"{{labels.pod}}\"}}]}")
         #expect(p.hasPrefix("spec.remedy.actions[0].deletePod.name: only a promql check with failWhen: nonEmpty has a failing series"), "\(p)")
         #expect(try only(http + "remedy: {actions: [{event: {reason: X, message: \"{{alert.name}}\"}}]}").contains("a HealthCheck has no alert"))
+        #expect(try only(http + "remedy: {actions: [{event: {reason: X, message: \"{{annotations.summary}}\"}}]}").contains("a HealthCheck has no alert annotations"))
         #expect(try problems(spec(http + "remedy: {actions: [{event: {reason: X, message: \"{{resource.name}} in {{namespace}}\"}}]}")).isEmpty)
         let promql = "schedule: {every: 1m}\ncheck: {promql: {expr: up == 0}}\n"
         #expect(try problems(spec(promql + "remedy: {actions: [{deletePod: {name: \"{{labels.pod}}\"}}]}")).isEmpty)

@@ -27,7 +27,7 @@ import VigilJSON
     @Test func theFirstRunIsAtCreationAndTheNextOnePerInterval() {
         let s = spec()
         var p = HealthCheckProgress()
-        let first = E.nextSlot(s, p, anchor: anchor, rescheduled: false)
+        let first = E.nextSlot(s, p, anchor: anchor, rescheduled: true, now: anchor + 0.1)
         #expect(first == t(0))
         #expect(E.due(s, p, next: first, now: anchor - 1, anchor: anchor) == nil)
         #expect(E.due(s, p, next: first, now: anchor + 0.2, anchor: anchor) == .start(number: 1, scheduledAt: t(0), folded: 0, next: t(30)))
@@ -57,15 +57,36 @@ import VigilJSON
         #expect(E.due(s, HealthCheckProgress(), next: t(0), now: anchor + 100, anchor: anchor) == nil)
     }
 
-    @Test func aChangedScheduleCountsOnFromTheLastRun() {
+    @Test func aChangedScheduleCountsOnFromTheLastRunOrNowWhicheverIsLater() {
         let s = spec(every: 60)
         var p = HealthCheckProgress()
         p.last = record(3, .succeeded)  // slot 90
         p.nextRunAt = t(120)
-        #expect(E.nextSlot(s, p, anchor: anchor, rescheduled: false) == t(120))
-        #expect(E.nextSlot(s, p, anchor: anchor, rescheduled: true) == t(120), "60 s slots from the anchor: the first after 90 is 120")
+        #expect(E.nextSlot(s, p, anchor: anchor, rescheduled: false, now: anchor + 95) == t(120))
+        #expect(E.nextSlot(s, p, anchor: anchor, rescheduled: true, now: anchor + 95) == t(120), "60 s slots from the anchor: the first after 90 is 120")
         let s2 = spec(every: 100)
-        #expect(E.nextSlot(s2, p, anchor: anchor, rescheduled: true) == t(100))
+        #expect(E.nextSlot(s2, p, anchor: anchor, rescheduled: true, now: anchor + 95) == t(100))
+        // Changed an hour after the last run to a shorter interval: the slots the new schedule
+        // would have had in that hour were never missed; the next is the first from now.
+        let s3 = spec(every: 10)
+        let next = E.nextSlot(s3, p, anchor: anchor, rescheduled: true, now: anchor + 3600 + 95)
+        #expect(next == t(3600 + 100))
+        #expect(E.due(s3, p, next: next, now: anchor + 3600 + 100.5, anchor: anchor) == .start(number: 1, scheduledAt: t(3700), folded: 0, next: t(3710)))
+    }
+
+    @Test func aSkippedSlotIsNoRunAndLeavesLastRunAndHealthyAlone() {
+        let s = spec(deadline: .seconds(10))
+        var p = HealthCheckProgress()
+        _ = E.finish(s, &p, record(1, .succeeded), now: t(30))
+        p.runs = 1
+        _ = E.finish(s, &p, .init(number: 0, scheduledAt: t(60), result: .skipped, message: "late"), now: t(75))
+        #expect(p.last?.number == 1 && p.last?.result == .succeeded)
+        #expect(p.history.map(\.result) == [.skipped, .succeeded])
+        let healthy = E.conditions(s, p, now: t(75)).first { $0.type == "Healthy" }
+        #expect(healthy?.status == .true && healthy?.reason == "CheckPassed")
+        let json = p.json
+        #expect(json["history"]?.arrayValue?.first?["number"] == nil, "a skipped slot has no run number")
+        #expect(HealthCheckProgress(status: json) == p)
     }
 
     @Test func theRemedyRunsAfterTheThresholdAndIsBounded() {

@@ -37,12 +37,14 @@ import VigilRuntime
             _ = try await world.client.send(.create(.customResourceDefinitions, namespace: nil, body: try World.yaml(crd).serialized()))
         }
 
-        func reconciler(replica: String = "test", probes: HealthProbeRunner? = nil) -> (HealthCheckReconciler, HealthProbeRunner) {
+        func reconciler(
+            replica: String = "test", probes: HealthProbeRunner? = nil, poller: PrometheusPoller? = nil, budget: ActionBudget = ActionBudget(perMinute: 0)
+        ) -> (HealthCheckReconciler, HealthProbeRunner) {
             let runner = probes ?? HealthProbeRunner(http: world.http, maxConcurrent: 8)
             let executor = ActionExecutor(client: world.client, http: world.http, replica: replica, clock: clock, pollInterval: 0.1)
             let r = HealthCheckReconciler(
-                client: world.client, poller: poller, executor: executor, probes: runner, replica: replica, sources: ["default"], pendingTimeout: 15,
-                clock: clock, wallClockAtZero: wall, logger: Logger(label: "test"), enqueue: { _ in })
+                client: world.client, poller: poller ?? self.poller, executor: executor, probes: runner, budget: budget, replica: replica, sources: ["default"],
+                pendingTimeout: 15, clock: clock, wallClockAtZero: wall, logger: Logger(label: "test"), enqueue: { _ in })
             return (r, runner)
         }
 
@@ -87,6 +89,14 @@ import VigilRuntime
         func events(_ name: String) async throws -> [String] {
             let list = try JSON.parse(try await world.client.send(.list(ResourceDescriptor(group: "", version: "v1", kind: "Event", plural: "events", namespaced: true), namespace: "shop")).body)
             return (list["items"]?.arrayValue ?? []).filter { $0[path: ["involvedObject", "name"]]?.stringValue == name }.compactMap { $0["reason"]?.stringValue }
+        }
+
+        /// One reconcile on the latest copy; returns the status it left.
+        @discardableResult
+        func reconcileOnce(_ name: String, _ r: HealthCheckReconciler) async throws -> JSON {
+            try await refresh(name)
+            _ = try await r.reconcile(ObjectKey(namespace: "shop", name: name), context: ReconcileContext(store: store))
+            return try await refresh(name)["status"] ?? .null
         }
 
         func stop() { world.stop() }

@@ -163,11 +163,16 @@ public enum HealthCheckProbe: Sendable, Equatable {
                     let value = r.string(m, "value", at: ip, required: "the header's value", nonEmpty: false)
                     if let name, !KubernetesNames.isHeaderName(name) {
                         r.report(FieldReader.child(ip, "name"), .string(name), "\(quoted(name)) is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)")
+                    } else if let name, name.lowercased().hasPrefix("vigil-") {
+                        r.report(FieldReader.child(ip, "name"), .string(name), "headers starting with Vigil- are Vigil's own (Vigil-HealthCheck, Vigil-Run, Vigil-Scheduled-At are sent with every probe)")
                     }
                     if let name, let value { headers.append(.init(name: name, value: value)) }
                 }
             }
             let body = r.string(h, "body", at: p, nonEmpty: false)
+            if let body, method == "HEAD" {
+                r.report(FieldReader.child(p, "body"), .string(body), "a HEAD request cannot have a body: use another method, or leave body out")
+            }
             var statuses: [Int] = []
             if let list = r.array(h, "expectStatus", at: p) {
                 for (i, item) in list.enumerated() {
@@ -184,7 +189,9 @@ public enum HealthCheckProbe: Sendable, Equatable {
             let p = FieldReader.child(path, "job")
             r.rejectUnknown(j, known: ["template", "timeout", "ttlSecondsAfterFinished", "backoffLimit"], at: p)
             let t = timeout(j, at: p, default: Job.defaultTimeout, max: Job.maxTimeout)
-            let ttl = r.int(j, "ttlSecondsAfterFinished", at: p, in: 0...Int64(Int32.max)) ?? Job.defaultTTL
+            // At least a minute: Vigil reads a finished Job's status and log after it ends (every 2 s, and
+            // after a failover only once the new owner has started), and a Job gone too soon is a run Unknown.
+            let ttl = r.int(j, "ttlSecondsAfterFinished", at: p, in: 60...Int64(Int32.max)) ?? Job.defaultTTL
             let backoff = r.int(j, "backoffLimit", at: p, in: 0...10) ?? 0
             if let template = r.object(j, "template", at: p, required: "a pod template, e.g. template: {spec: {restartPolicy: Never, containers: [{name: check, image: busybox, command: [sh, -c, \"true\"]}]}}") {
                 let tp = FieldReader.child(p, "template")

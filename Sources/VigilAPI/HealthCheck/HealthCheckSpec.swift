@@ -127,7 +127,10 @@ public struct HealthCheckSpec: Sendable, Equatable {
         if let m = r.object(o, "remedy", at: path) {
             let p = FieldReader.child(path, "remedy")
             r.rejectUnknown(m, known: ["actions", "runsLimit", "resetInterval"], at: p)
-            var unavailable: [(prefix: String, why: String)] = [("alert.", "a HealthCheck has no alert: {{alert.*}} exists only for CounterMeasure alert triggers")]
+            var unavailable: [(prefix: String, why: String)] = [
+                ("alert.", "a HealthCheck has no alert: {{alert.*}} exists only for CounterMeasure alert triggers"),
+                ("annotations.", "a HealthCheck has no alert annotations: {{annotations.*}} exists only for CounterMeasure alert triggers"),
+            ]
             if let check, case .promql(let q) = check, q.failWhen == .nonEmpty {} else {
                 let why = "only a promql check with failWhen: nonEmpty has a failing series: {{labels.*}} and {{value}} come from it"
                 unavailable += [("labels.", why), ("value", why)]

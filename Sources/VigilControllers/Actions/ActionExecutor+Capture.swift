@@ -138,7 +138,13 @@ extension ActionExecutor {
         do {
             _ = try await client.send(.create(.jobs, namespace: ns, body: job.serialized(), options: WriteOptions(dryRun: dryRun)))
         } catch {
-            if !error.isAlreadyExists { throw Self.classify(error, verb: "create", resource: "jobs", group: "batch", namespace: ns, name: name) }
+            guard error.isAlreadyExists else { throw Self.classify(error, verb: "create", resource: "jobs", group: "batch", namespace: ns, name: name) }
+            // Created before a crash by this same run (the name carries the run): adopt it. Anyone else's Job is not ours to read or delete.
+            let existing = try JSON.parse(try await client.send(.get(.jobs, namespace: ns, name: name)).body)
+            let owners = existing[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []
+            guard owners.contains(where: { $0["uid"]?.stringValue == owner.uid }) else {
+                throw PermanentEffectFailure("a Job named \(name) already exists in namespace \(ns) and is not owned by \(owner.kind) \(owner.name): rename one of them, or delete that Job")
+            }
         }
     }
 

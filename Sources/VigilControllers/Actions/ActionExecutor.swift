@@ -159,6 +159,13 @@ public struct ActionExecutor: Sendable {
     static func classify(_ error: KubeError, verb: String, resource: String, group: String = "", namespace: String?, name: String) -> any Error {
         guard let code = error.statusCode else { return error }
         let object = "\(resource)\(group.isEmpty ? "" : ".\(group)") \(namespace.map { "\($0)/" } ?? "")\(name)"
+        if code == 403 && group == "rbac.authorization.k8s.io" && ["create", "patch", "update"].contains(verb) {
+            // Most often not the verb: Kubernetes refuses a Role with rights its writer lacks, and a binding to one.
+            return PermanentEffectFailure(
+                "forbidden: Vigil's service account may not \(verb) \(object) (\(error)); Kubernetes lets Vigil write or bind a role only with rights "
+                    + "Vigil holds itself: grant Vigil those rights (or the verbs escalate and bind on \(resource)) with a ClusterRole labelled "
+                    + "\(aggregationLabel): \"true\" (docs/healthcheck.md, level and rbacRules)")
+        }
         if code == 403 {
             return PermanentEffectFailure(
                 "forbidden: Vigil's service account may not \(verb) \(object) (\(error)); grant the verb \(verb) on \(resource)"

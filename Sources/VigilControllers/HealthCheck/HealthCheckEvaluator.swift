@@ -18,9 +18,13 @@ public enum HealthCheckEvaluator {
     /// The slot the next run is for: `nextRunAt` from status, or the first
     /// slot (the resource's creation for `every`, the first cron slot after
     /// it) when the check has never been scheduled or its schedule changed.
-    public static func nextSlot(_ spec: HealthCheckSpec, _ p: HealthCheckProgress, anchor: Double, rescheduled: Bool) -> RFC3339Time? {
+    /// After a schedule change the next slot is the new schedule's first one
+    /// from now: the slots the new schedule would have had before it existed
+    /// were never missed.
+    public static func nextSlot(_ spec: HealthCheckSpec, _ p: HealthCheckProgress, anchor: Double, rescheduled: Bool, now: Double) -> RFC3339Time? {
         if let n = p.nextRunAt, !rescheduled { return n }
-        let after = p.last.map(\.scheduledAt.secondsSinceEpoch) ?? p.current.map(\.scheduledAt.secondsSinceEpoch) ?? (anchor - 0.001)
+        var after = p.last.map(\.scheduledAt.secondsSinceEpoch) ?? p.current.map(\.scheduledAt.secondsSinceEpoch) ?? (anchor - 0.001)
+        if rescheduled && p.nextRunAt != nil { after = max(after, now - 0.001) }
         return spec.schedule.slot(after: after, anchor: anchor).map(RFC3339Time.init(secondsSinceEpoch:))
     }
 
@@ -48,7 +52,7 @@ public enum HealthCheckEvaluator {
             if wasFailing { out.append(.init(reason: "CheckRecovered", message: "run \(record.number) passed: \(record.message)")) }
         case .failed:
             out.append(.init(warning: true, reason: "CheckFailed", message: "run \(record.number) failed (\(p.consecutiveFailures) in a row): \(record.message)"))
-            out += remedy(spec, &p, run: record.number, now: now)
+            out += remedy(spec, &p, for: record, now: now)
         case .unknown:
             out.append(.init(warning: true, reason: "CheckUnknown", message: "run \(record.number): \(record.message)"))
         case .skipped:
@@ -57,9 +61,10 @@ public enum HealthCheckEvaluator {
         return out
     }
 
-    /// Starts a remedy run for failed run `run` if the counters allow it.
-    static func remedy(_ spec: HealthCheckSpec, _ p: inout HealthCheckProgress, run: Int64, now: RFC3339Time) -> [Announcement] {
+    /// Starts a remedy run for a failed run if the counters allow it.
+    static func remedy(_ spec: HealthCheckSpec, _ p: inout HealthCheckProgress, for failed: HealthCheckProgress.Record, now: RFC3339Time) -> [Announcement] {
         guard let remedy = spec.remedy, p.consecutiveFailures >= spec.failureThreshold else { return [] }
+        let run = failed.number
         if p.remedy.running != nil {
             return [.init(warning: true, reason: "RemedyBusy", message: "run \(run) failed while the remedy for run \(p.remedy.running!) is still running: no second remedy")]
         }
@@ -75,6 +80,9 @@ public enum HealthCheckEvaluator {
         p.remedy.lastRunAt = now
         p.remedy.lastRun = run
         p.remedy.running = run
+        p.remedy.cause = failed.message
+        p.remedy.labels = failed.labels
+        p.remedy.value = failed.value
         p.remedy.dryRun = spec.dryRun
         p.remedy.steps = []
         p.remedy.message = nil

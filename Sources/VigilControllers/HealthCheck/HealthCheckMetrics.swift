@@ -41,12 +41,21 @@ final class HealthCheckMetrics: Sendable {
         Counter(label: "vigil_healthcheck_remedies_total", dimensions: [("namespace", namespace), ("healthcheck", name), ("result", result)], factory: factory).increment()
     }
 
-    /// A deleted check's Job metrics go away.
+    /// A deleted check's series go away: its counters, its histogram and its Job metrics.
     func forget(namespace: String, name: String) {
+        let dims = [("namespace", namespace), ("healthcheck", name)]
         let id = "\(namespace)/\(name)"
         let gone = exported.withLock { $0.removeValue(forKey: id) } ?? []
-        for metric in gone {
-            Gauge(label: "vigil_healthcheck_job_metric", dimensions: [("namespace", namespace), ("healthcheck", name), ("metric", metric)], factory: factory).destroy()
+        for metric in gone { Gauge(label: "vigil_healthcheck_job_metric", dimensions: dims + [("metric", metric)], factory: factory).destroy() }
+        for result in HealthCheckProgress.Result.allCases {
+            Counter(label: "vigil_healthcheck_runs_total", dimensions: dims + [("result", result.rawValue.lowercased())], factory: factory).destroy()
         }
+        for result in Self.remedyResults {
+            Counter(label: "vigil_healthcheck_remedies_total", dimensions: dims + [("result", result)], factory: factory).destroy()
+        }
+        Timer(label: "vigil_healthcheck_duration_seconds", dimensions: dims, preferredDisplayUnit: .seconds, factory: factory).destroy()
     }
+
+    /// The `result` values of `vigil_healthcheck_remedies_total`.
+    static let remedyResults = ["succeeded", "failed"]
 }

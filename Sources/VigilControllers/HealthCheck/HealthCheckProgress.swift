@@ -34,8 +34,9 @@ public struct HealthCheckProgress: Sendable, Equatable {
         }
     }
 
-    /// A finished run.
+    /// A finished run, or a slot skipped past `startingDeadline`.
     public struct Record: Sendable, Equatable {
+        /// The run's number; 0 for a skipped slot, which is not a run.
         public var number: Int64
         public var scheduledAt: RFC3339Time
         public var startedAt: RFC3339Time?
@@ -80,6 +81,12 @@ public struct HealthCheckProgress: Sendable, Equatable {
         public var lastResult: String?
         /// The remedy run in flight: the check run it answers, and its steps so far.
         public var running: Int64?
+        /// What the failed run that started it said, kept for the remedy's templates
+        /// (`{{labels.X}}`, `{{value}}`) and its webhook body: the run's record may
+        /// leave `history` before a remedy that retries is over.
+        public var cause: String?
+        public var labels: [String: String]?
+        public var value: String?
         public var dryRun = false
         public var steps: [ActionStepRecord] = []
         public var message: String?
@@ -117,7 +124,8 @@ public struct HealthCheckProgress: Sendable, Equatable {
         case .skipped:
             break
         }
-        last = record
+        // A skipped slot is not a run: it goes into history, but lastRun stays the last real run.
+        if record.result != .skipped { last = record }
         history.insert(record, at: 0)
         if history.count > historyLimit { history.removeLast(history.count - historyLimit) }
     }
@@ -144,6 +152,9 @@ public struct HealthCheckProgress: Sendable, Equatable {
             remedy.lastResult = r["lastResult"]?.stringValue
             remedy.running = r["running"]?.intValue
             remedy.dryRun = r["dryRun"]?.boolValue ?? false
+            remedy.cause = r["cause"]?.stringValue
+            remedy.labels = r["labels"]?.stringMap
+            remedy.value = r["value"]?.stringValue
             remedy.steps = (r["actions"]?.arrayValue ?? []).compactMap(ActionStepRecord.init(json:))
             remedy.message = r["message"]?.stringValue
         }
@@ -182,6 +193,9 @@ public struct HealthCheckProgress: Sendable, Equatable {
         if let n = remedy.running {
             r["running"] = .int(n)
             if remedy.dryRun { r["dryRun"] = .bool(true) }
+            if let c = remedy.cause { r["cause"] = .string(c) }
+            if let l = remedy.labels { r["labels"] = .strings(l) }
+            if let v = remedy.value { r["value"] = .string(v) }
         }
         if !remedy.steps.isEmpty { r["actions"] = .array(remedy.steps.map(\.json)) }
         if let m = remedy.message { r["message"] = .string(m) }
@@ -194,7 +208,7 @@ public struct HealthCheckProgress: Sendable, Equatable {
 
     static func json(_ r: Record) -> JSON {
         var m = JSONObject()
-        m["number"] = .int(r.number)
+        if r.number > 0 { m["number"] = .int(r.number) }
         m["scheduledAt"] = .string(r.scheduledAt.text)
         if let t = r.startedAt { m["startedAt"] = .string(t.text) }
         if let t = r.finishedAt { m["finishedAt"] = .string(t.text) }
@@ -210,7 +224,8 @@ public struct HealthCheckProgress: Sendable, Equatable {
     }
 
     static func record(_ j: JSON) -> Record? {
-        guard let n = j["number"]?.intValue, let s = time(j["scheduledAt"]), let result = j["result"]?.stringValue.flatMap(Result.init) else { return nil }
+        let n = j["number"]?.intValue ?? 0
+        guard let s = time(j["scheduledAt"]), let result = j["result"]?.stringValue.flatMap(Result.init) else { return nil }
         var metrics: [String: Double] = [:]
         for (k, v) in j["metrics"]?.objectValue ?? JSONObject() { if let d = v.doubleValue { metrics[k] = d } }
         var r = Record(

@@ -27,8 +27,10 @@ final class HealthCheckRBAC: Sendable {
         self.client = client
     }
 
-    /// What was last made sure of per HealthCheck UID (level and rules), so a run does not repeat it.
-    let ensured = Mutex<[String: JSON]>([:])
+    /// What was last made sure of per HealthCheck UID (level and rules) and when, so a run does not
+    /// repeat it; after `recheckInterval` it is made sure of again (an object deleted by hand comes back).
+    let ensured = Mutex<[String: (wanted: JSON, at: Double)]>([:])
+    static let recheckInterval = 600.0
 
     /// `vigil-hc-<name>`: the ServiceAccount, Role and RoleBinding of a namespace-level check.
     static func accountName(_ check: String) -> String { KubernetesNames.truncated("vigil-hc-" + check, limit: 63) }
@@ -37,23 +39,25 @@ final class HealthCheckRBAC: Sendable {
     static func clusterName(namespace: String, check: String) -> String { KubernetesNames.truncated("vigil-hc-\(namespace)-\(check)", limit: 253) }
 
     /// Makes sure the ServiceAccount and its rights exist as the spec says; returns the ServiceAccount's name.
-    func ensure(_ hc: HealthCheck, uid: String, level: HealthCheckSpec.Level) async throws -> String {
+    /// `now` is the reconciler's clock (seconds).
+    func ensure(_ hc: HealthCheck, uid: String, level: HealthCheckSpec.Level, now: Double) async throws -> String {
         let ns = hc.namespace ?? ""
         let account = Self.accountName(hc.name)
         let rules = JSON.array(hc.spec.rbacRules ?? HealthCheckSpec.defaultRules)
         let wanted: JSON = ["level": .string(level.rawValue), "rules": rules]
-        if ensured.withLock({ $0[uid] }) == wanted { return account }
+        if let last = ensured.withLock({ $0[uid] }), last.wanted == wanted, now - last.at < Self.recheckInterval { return account }
         let owner: JSON = [[
             "apiVersion": .string(HealthCheck.apiVersion), "kind": .string(HealthCheck.kind), "name": .string(hc.name), "uid": .string(uid),
             "blockOwnerDeletion": false, "controller": true,
         ]]
-        let labels: JSON = ["app.kubernetes.io/managed-by": "vigil", "vigil.dev/healthcheck": .string(hc.name)]
-        try await upsert(Self.serviceAccounts, namespace: ns, ["metadata": ["name": .string(account), "namespace": .string(ns), "labels": labels, "ownerReferences": owner]])
+        let labels: JSON = ["app.kubernetes.io/managed-by": "vigil", "vigil.dev/healthcheck": .string(HealthCheckReconciler.labelValue(hc.name))]
+        let check = "HealthCheck \(ns)/\(hc.name)"
+        try await upsert(Self.serviceAccounts, namespace: ns, uid: uid, of: check, ["metadata": ["name": .string(account), "namespace": .string(ns), "labels": labels, "ownerReferences": owner]])
         let subject: JSON = [["kind": "ServiceAccount", "name": .string(account), "namespace": .string(ns)]]
         switch level {
         case .namespace:
-            try await upsert(Self.roles, namespace: ns, ["metadata": ["name": .string(account), "namespace": .string(ns), "labels": labels, "ownerReferences": owner], "rules": rules])
-            try await upsert(Self.roleBindings, namespace: ns, [
+            try await upsert(Self.roles, namespace: ns, uid: uid, of: check, ["metadata": ["name": .string(account), "namespace": .string(ns), "labels": labels, "ownerReferences": owner], "rules": rules])
+            try await upsert(Self.roleBindings, namespace: ns, uid: uid, of: check, [
                 "metadata": ["name": .string(account), "namespace": .string(ns), "labels": labels, "ownerReferences": owner],
                 "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(account)], "subjects": subject,
             ])
@@ -63,18 +67,20 @@ final class HealthCheckRBAC: Sendable {
             var clusterLabels = labels
             clusterLabels["vigil.dev/healthcheck-namespace"] = .string(ns)
             clusterLabels["vigil.dev/healthcheck-uid"] = .string(uid)
-            try await upsert(Self.clusterRoles, namespace: nil, ["metadata": ["name": .string(name), "labels": clusterLabels], "rules": rules])
-            try await upsert(Self.clusterRoleBindings, namespace: nil, [
+            try await upsert(Self.clusterRoles, namespace: nil, uid: uid, of: check, ["metadata": ["name": .string(name), "labels": clusterLabels], "rules": rules])
+            try await upsert(Self.clusterRoleBindings, namespace: nil, uid: uid, of: check, [
                 "metadata": ["name": .string(name), "labels": clusterLabels],
                 "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": .string(name)], "subjects": subject,
             ])
         }
-        ensured.withLock { $0[uid] = wanted }
+        ensured.withLock { $0[uid] = (wanted, now) }
         return account
     }
 
-    /// Creates `body`, or brings an existing one's rules, roleRef and subjects to it.
-    func upsert(_ d: ResourceDescriptor, namespace: String?, _ body: JSON) async throws {
+    /// Creates `body`, or brings an existing one's rules, roleRef and subjects to it — only when it
+    /// belongs to the check (`uid` in its ownerReferences, or in its `vigil.dev/healthcheck-uid` label
+    /// for cluster objects): someone else's object of the same name is never taken over.
+    func upsert(_ d: ResourceDescriptor, namespace: String?, uid: String, of check: String, _ body: JSON) async throws {
         var object = body
         object["apiVersion"] = .string(d.group.isEmpty ? d.version : "\(d.group)/\(d.version)")
         object["kind"] = .string(d.kind)
@@ -84,6 +90,18 @@ final class HealthCheckRBAC: Sendable {
             return
         } catch {
             if !error.isAlreadyExists { throw ActionExecutor.classify(error, verb: "create", resource: d.plural, group: d.group, namespace: namespace, name: name) }
+        }
+        let existing: JSON
+        do {
+            existing = try JSON.parse(try await client.send(.get(d, namespace: namespace, name: name)).body)
+        } catch let error as KubeError {
+            throw ActionExecutor.classify(error, verb: "get", resource: d.plural, group: d.group, namespace: namespace, name: name)
+        }
+        let owned = (existing[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).contains { $0["uid"]?.stringValue == uid }
+            || existing[path: ["metadata", "labels", "vigil.dev/healthcheck-uid"]]?.stringValue == uid
+        guard owned else {
+            throw PermanentEffectFailure(
+                "\(d.kind) \(namespace.map { "\($0)/" } ?? "")\(name) already exists and does not belong to \(check): Vigil does not take it over; delete it, or rename the check")
         }
         var patch = JSONObject()
         for k in ["rules", "roleRef", "subjects"] { if let v = body[k] { patch[k] = v } }

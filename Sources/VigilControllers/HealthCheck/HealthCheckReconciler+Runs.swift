@@ -9,13 +9,15 @@ import VigilRuntime
 extension HealthCheckReconciler {
     typealias Record = HealthCheckProgress.Record
 
-    /// The name of run `number`'s Job: the check's name and the run number (at most 63 characters).
+    /// The name of run `number`'s Job: the check's name and the run number, at most 63 characters
+    /// (a longer name keeps its start and a hash of the whole, so two long names stay distinct).
     static func jobName(_ check: String, run number: Int64) -> String {
         let suffix = "-\(number)"
-        var prefix = String(check.prefix(63 - suffix.count))
-        while prefix.last == "-" || prefix.last == "." { prefix.removeLast() }
-        return prefix + suffix
+        return KubernetesNames.truncated(check, limit: 63 - suffix.count) + suffix
     }
+
+    /// The check's name as a label value (at most 63 characters, hashed when longer).
+    static func labelValue(_ check: String) -> String { KubernetesNames.truncated(check, limit: 63) }
 
     /// Looks at the run in flight; returns its record once it is over.
     func observe(_ current: HealthCheckProgress.Current, _ hc: HealthCheck, _ subject: EventRecorder.Subject, _ w: inout Working, now: RFC3339Time) async throws -> Record? {
@@ -38,7 +40,7 @@ extension HealthCheckReconciler {
                     w.wake(after: after)
                     return nil
                 }
-                return record(.unknown, "the probe was sent by \(current.owner), which stopped before recording the answer; it is not sent again (a run is made at most once)")
+                return record(.unknown, "run \(current.number) was started by \(current.owner), which stopped before recording the answer (the probe may or may not have been sent); it is not sent again: a run is made at most once")
             }
         case .job(let j):
             guard let name = current.job else { return record(.unknown, "no Job was recorded for this run") }
@@ -91,10 +93,8 @@ extension HealthCheckReconciler {
             w.progress.current = .init(number: number, scheduledAt: slot, startedAt: now, owner: replica)
             w.effects = ledger.recordPending(w.effects, key: Self.checkKey(uid: subject.uid, run: number), action: "check:http", owner: replica, now: now)
             var headers = h.headers.map { ($0.name, $0.value) }
-            headers += [
-                ("User-Agent", "vigil-healthcheck/1"), ("Vigil-HealthCheck", "\(subject.namespace)/\(subject.name)"), ("Vigil-Run", String(number)),
-                ("Vigil-Scheduled-At", slot.text),
-            ]
+            if !h.headers.contains(where: { $0.name.lowercased() == "user-agent" }) { headers.append(("User-Agent", "vigil-healthcheck/1")) }
+            headers += [("Vigil-HealthCheck", "\(subject.namespace)/\(subject.name)"), ("Vigil-Run", String(number)), ("Vigil-Scheduled-At", slot.text)]
             let request = HTTPRequest(method: h.method, url: h.url, headers: headers, body: h.body.map { Array($0.utf8) }, timeout: .milliseconds(h.timeout.milliseconds))
             return (Self.probeID(uid: subject.uid, run: number), request, h)
 
@@ -102,10 +102,10 @@ extension HealthCheckReconciler {
             let name = Self.jobName(subject.name, run: number)
             var serviceAccount: String?
             do {
-                if let level = spec.level { serviceAccount = try await rbac.ensure(hc, uid: subject.uid, level: level) }
+                if let level = spec.level { serviceAccount = try await rbac.ensure(hc, uid: subject.uid, level: level, now: now.secondsSinceEpoch) }
                 try await executor.createJob(
                     name: name, namespace: subject.namespace, owner: subject,
-                    labels: ["vigil.dev/healthcheck": subject.name, "vigil.dev/run": String(number)], spec: Self.jobSpec(j, run: number, check: subject.name, serviceAccount: serviceAccount),
+                    labels: ["vigil.dev/healthcheck": Self.labelValue(subject.name), "vigil.dev/run": String(number)], spec: Self.jobSpec(j, run: number, check: subject.name, serviceAccount: serviceAccount),
                     dryRun: false)
             } catch let failure as PermanentEffectFailure {
                 // Not the check failing: it could not be started. Recorded, never a reason for the remedy.
@@ -126,8 +126,9 @@ extension HealthCheckReconciler {
             let view = poller.latest(for: Self.subscriber(ObjectKey(namespace: subject.namespace, name: subject.name)))
             let source = q.source ?? CounterMeasureSpec.defaultSource
             guard let view else {
-                // Not polled yet (just registered): wait for the first answer, a little.
-                if now.secondsSinceEpoch - slot.secondsSinceEpoch < 60 {
+                // Not polled yet (just registered, e.g. by a new owner after a failover): wait a little for the first answer.
+                let since = max(slot.secondsSinceEpoch, pollerWaits.registeredAt(Self.subscriber(ObjectKey(namespace: subject.namespace, name: subject.name))) ?? 0)
+                if now.secondsSinceEpoch - since < 60 {
                     w.wake(after: 1)
                     return nil
                 }
@@ -180,7 +181,7 @@ extension HealthCheckReconciler {
     static func jobSpec(_ j: HealthCheckProbe.Job, run: Int64, check: String, serviceAccount: String?) -> JSON {
         var template = j.template
         var labels = template[path: ["metadata", "labels"]]?.objectValue ?? JSONObject()
-        labels["vigil.dev/healthcheck"] = .string(check)
+        labels["vigil.dev/healthcheck"] = .string(Self.labelValue(check))
         labels["vigil.dev/run"] = .string(String(run))
         var metadata = template["metadata"]?.objectValue ?? JSONObject()
         metadata["labels"] = .object(labels)

@@ -67,10 +67,23 @@ extension HealthCheckReconciler {
     /// the action engine and the ledger, and records how it stands.
     func runRemedy(_ remedy: HealthCheckSpec.Remedy, _ hc: HealthCheck, _ subject: EventRecorder.Subject, _ key: ObjectKey, _ w: inout Working) async throws {
         guard let run = w.progress.remedy.running else { return }
+        if w.progress.remedy.steps.isEmpty, let wait = budget.take() {
+            // Not started yet, and the replica's cap on runs per minute is used up: it waits, and says so.
+            let message = "waiting for the action cap (actions.maxRunsPerMinute \(Int(budget.perMinute)) in vigil.yaml)"
+            if w.progress.remedy.message != message {
+                w.progress.remedy.message = message
+                w.notes.append(.init(warning: true, reason: "RateLimited", message: "the remedy for run \(run) waits: \(message)"))
+                if !(try await persist(key, hc, &w, generation: hc.generation, now: now())) { w.wake(after: 1) }
+            }
+            w.wake(after: wait)
+            return
+        }
+        // What the failed run said is kept with the remedy (a status written by an earlier version kept it only in history).
         let failed = w.progress.history.first { $0.number == run }
-        let values = TemplateValues(namespace: key.namespace, labels: failed?.labels ?? [:], value: failed?.value, resourceName: key.name)
+        let r = w.progress.remedy
+        let values = TemplateValues(namespace: key.namespace, labels: r.labels ?? failed?.labels ?? [:], value: r.value ?? failed?.value, resourceName: key.name)
         let check = hc.spec.check.summary
-        let message = failed?.message ?? ""
+        let message = r.cause ?? failed?.message ?? ""
         let engineRun = ActionEngine.Run(
             subject: subject, resource: Self.descriptor, instance: "run/\(run)", target: "remedy", namespace: key.namespace, values: values,
             dryRun: w.progress.remedy.dryRun,

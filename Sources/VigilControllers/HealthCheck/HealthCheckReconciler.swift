@@ -41,6 +41,7 @@ public struct HealthCheckReconciler: Reconciler {
     let executor: ActionExecutor
     let engine: ActionEngine
     let probes: HealthProbeRunner
+    let budget: ActionBudget
     let events: EventRecorder
     let replica: String
     let sources: Set<String>
@@ -51,14 +52,15 @@ public struct HealthCheckReconciler: Reconciler {
     let ledgerPolicy: EffectLedger.Policy
     let logger: Logger
     let ownWrites = OwnWrites()
+    let pollerWaits = PollerWaits()
     let rbac: HealthCheckRBAC
     let metrics: HealthCheckMetrics
     /// Wakes a resource (a probe ended).
     let enqueue: @Sendable (ObjectKey) -> Void
 
     public init(
-        client: KubeClient, poller: PrometheusPoller, executor: ActionExecutor, probes: HealthProbeRunner, replica: String, sources: Set<String>,
-        pendingTimeout: Double, allowClusterLevel: Bool = false, clock: any RuntimeClock = SystemClock(), wallClockAtZero: Double? = nil,
+        client: KubeClient, poller: PrometheusPoller, executor: ActionExecutor, probes: HealthProbeRunner, budget: ActionBudget = ActionBudget(perMinute: 0),
+        replica: String, sources: Set<String>, pendingTimeout: Double, allowClusterLevel: Bool = false, clock: any RuntimeClock = SystemClock(), wallClockAtZero: Double? = nil,
         logger: Logger, enqueue: @escaping @Sendable (ObjectKey) -> Void
     ) {
         self.client = client
@@ -66,6 +68,7 @@ public struct HealthCheckReconciler: Reconciler {
         self.executor = executor
         self.engine = ActionEngine(executor: executor)
         self.probes = probes
+        self.budget = budget
         self.events = EventRecorder(client: client, instance: replica)
         self.replica = replica
         self.sources = sources
@@ -81,6 +84,12 @@ public struct HealthCheckReconciler: Reconciler {
     }
 
     public static func subscriber(_ key: ObjectKey) -> String { PollerSubscriber.id(kind: HealthCheck.kind, key) }
+
+    /// The check is no longer polled by this replica (gone, invalid, not promql).
+    func stopPolling(_ id: String) {
+        poller.unregister(id: id)
+        pollerWaits.forget(id)
+    }
 
     func now() -> RFC3339Time { RFC3339Time(secondsSinceEpoch: wallClockAtZero + clock.now()) }
 
@@ -104,13 +113,13 @@ public struct HealthCheckReconciler: Reconciler {
     public func reconcile(_ key: ObjectKey, context: ReconcileContext<HealthCheckObject>) async throws -> ReconcileOutcome {
         let id = Self.subscriber(key)
         guard let object = context.store.get(key), let uid = object.metadata.uid else {
-            poller.unregister(id: id)
+            stopPolling(id)
             ownWrites.forget(key)
             metrics.forget(namespace: key.namespace, name: key.name)
             return .done
         }
         if object.metadata.deletionTimestamp != nil {
-            poller.unregister(id: id)
+            stopPolling(id)
             probes.forget(prefix: uid + "/")
             try await rbac.finalize(object, uid: uid)
             return .done
@@ -124,7 +133,7 @@ public struct HealthCheckReconciler: Reconciler {
         let hc: HealthCheck
         switch object.decoded {
         case .failure(let error):
-            poller.unregister(id: id)
+            stopPolling(id)
             try await writeInvalid(key, subject, object: object, reason: "InvalidSpec", message: error.description, now: now)
             return .done
         case .success(let h):
@@ -134,16 +143,19 @@ public struct HealthCheckReconciler: Reconciler {
         if case .promql(let q) = spec.check {
             let source = q.source ?? CounterMeasureSpec.defaultSource
             guard sources.contains(source) else {
-                poller.unregister(id: id)
+                stopPolling(id)
                 let known = sources.sorted().joined(separator: ", ")
                 try await writeInvalid(key, subject, object: object, reason: "UnknownSource",
                     message: "spec.check.promql.source: \"\(source)\" is not a configured Prometheus source (configured: \(known.isEmpty ? "none" : known)); add prometheus.sources.\(source) to vigil.yaml", now: now)
                 return .done
             }
             let registration = PrometheusRegistration(id: id, source: source, need: .query(expr: q.expr), namespace: nil)
-            if poller.registration(id: id) != registration { poller.register(registration) }
+            if poller.registration(id: id) != registration {
+                poller.register(registration)
+                pollerWaits.registered(id, at: now.secondsSinceEpoch)
+            }
         } else {
-            poller.unregister(id: id)
+            stopPolling(id)
         }
         if spec.level == .cluster && !allowClusterLevel {
             try await writeInvalid(key, subject, object: object, reason: "ClusterLevelNotAllowed",
@@ -156,7 +168,7 @@ public struct HealthCheckReconciler: Reconciler {
             resourceVersion: object.metadata.resourceVersion ?? "", stored: status)
         let anchor = object.metadata.creationTimestamp.flatMap(RFC3339Time.init)?.secondsSinceEpoch ?? now.secondsSinceEpoch
         let rescheduled = status["schedule"]?.stringValue != spec.schedule.summary
-        w.progress.nextRunAt = HealthCheckEvaluator.nextSlot(spec, w.progress, anchor: anchor, rescheduled: rescheduled)
+        w.progress.nextRunAt = HealthCheckEvaluator.nextSlot(spec, w.progress, anchor: anchor, rescheduled: rescheduled, now: now.secondsSinceEpoch)
 
         // 1. The run in flight.
         if let current = w.progress.current {
@@ -177,18 +189,28 @@ public struct HealthCheckReconciler: Reconciler {
                 w.progress.nextRunAt = next
                 let late = Int(now.secondsSinceEpoch - slot.secondsSinceEpoch)
                 let record = HealthCheckProgress.Record(
-                    number: w.progress.runs, scheduledAt: slot, result: .skipped,
+                    number: 0, scheduledAt: slot, result: .skipped,
                     message: "\(late) s late, past startingDeadline \(spec.schedule.startingDeadline?.text ?? "")" + (folded > 0 ? "; \(folded) earlier slot\(folded == 1 ? "" : "s") also passed" : ""))
                 w.notes += HealthCheckEvaluator.finish(spec, &w.progress, record, now: now)
                 metrics.recorded(record, namespace: key.namespace, name: key.name)
             case .start(let number, let slot, let folded, let next):
-                if folded > 0 {
+                startProbe = try await start(number: number, slot: slot, next: next, hc, subject, &w, now: now)
+                // Counted only once the run is recorded: a run that waits (a promql check whose poller has not
+                // answered yet) counts its folded slots when it does start.
+                if folded > 0 && w.progress.runs == number {
                     w.progress.missedCount += folded
-                    w.notes.append(.init(warning: true, reason: "RunsMissed", message: "\(folded) slot\(folded == 1 ? "" : "s") before \(slot.text) passed while no replica could run the check: run \(number) runs once for them (catch-up rule)"))
+                    w.notes.append(.init(warning: true, reason: "RunsMissed", message: "\(folded) slot\(folded == 1 ? "" : "s") before \(slot.text) passed without a run of their own (no replica owned the namespace, the check was paused, or a run was still going): run \(number) runs once for them (catch-up rule)"))
                 }
-                let started = try await start(number: number, slot: slot, next: next, hc, subject, &w, now: now)
-                startProbe = started
             }
+        }
+
+        if let running = w.progress.remedy.running, spec.remedy == nil {
+            // The remedy was removed from the spec while it ran: it stops, and a remedy added later starts afresh.
+            let message = "spec.remedy was removed while the remedy for run \(running) was running; its remaining actions do not run"
+            w.progress.remedy.running = nil
+            w.progress.remedy.lastResult = "Cancelled"
+            w.progress.remedy.message = message
+            w.notes.append(.init(warning: true, reason: "RemedyCancelled", message: message))
         }
 
         // 3. Persist: the run record goes out before its probe does, and the remedy decision before the remedy runs.
