@@ -205,6 +205,7 @@ public struct HealthCheckBench: Sendable {
         var probed = 0
         var unknown = 0
         var folded = 0
+        var failed = 0
         var jitterAll: [Double] = []
         var jitterSteady: [Double] = []
         for item in items {
@@ -241,10 +242,20 @@ public struct HealthCheckBench: Sendable {
             unknown += u
             folded += m
             // Every kill happened inside the window, so every Unknown run and folded slot did too.
-            if withoutProbe > u + m { lost.append("\(key): \(withoutProbe) slots without a probe, \(u) unknown, \(m) folded") }
+            if withoutProbe > u + m {
+                let history = (st["history"]?.arrayValue ?? []).map { h in
+                    "#\(h["number"]?.intValue ?? 0) \(h["scheduledAt"]?.stringValue ?? "") \(h["result"]?.stringValue ?? ""): \(h["message"]?.stringValue?.prefix(60) ?? "")"
+                }
+                let missing = (first...max(first, last)).filter { perSlot[$0] == nil }.map { RFC3339Time(secondsSinceEpoch: anchor + Double($0) * interval).text }
+                let current = st["currentRun"].map { String(decoding: $0.serialized(), as: UTF8.self) } ?? "none"
+                lost.append("\(key): \(withoutProbe) slots without a probe (\(missing.joined(separator: ", "))), \(u) unknown, \(m) folded; owner now \(sampler.owner(ns) ?? "none"); runs \(st["runs"]?.intValue ?? 0), nextRunAt \(st["nextRunAt"]?.stringValue ?? "-"), currentRun \(current); history \(history.prefix(3).joined(separator: " | "))")
+            }
+            failed += Int(st["failedCount"]?.intValue ?? 0)
         }
         jitterAll.sort()
         jitterSteady.sort()
+        // The latest probes, for the log: which check, which slot, how late, relative to the kills.
+        let latest = arrivals.filter { $0.slot >= window.start && $0.slot <= window.end }.sorted { $0.at - $0.slot > $1.at - $1.slot }.prefix(5)
         let runsInWindow = Double(max(1, probed))
         let apiRequests = (api.after["requests"]?.doubleValue ?? 0) - (api.before["requests"]?.doubleValue ?? 0)
         // Per run, by verb and by resource: where the requests go.
@@ -261,7 +272,7 @@ public struct HealthCheckBench: Sendable {
             "intervalSeconds": .int(Int64(c.interval)), "windowSeconds": .double(window.end - window.start), "kills": .int(Int64(kills.count)),
             "statusesRead": .int(Int64(items.count)),
             "slotsDue": .int(Int64(due)), "slotsProbed": .int(Int64(probed)), "slotsWithoutProbe": .int(Int64(due - probed)),
-            "runsUnknown": .int(Int64(unknown)), "slotsFoldedByCatchUp": .int(Int64(folded)),
+            "runsUnknown": .int(Int64(unknown)), "runsFailed": .int(Int64(failed)), "slotsFoldedByCatchUp": .int(Int64(folded)),
             "doubled": .int(Int64(doubled.count)), "lost": .int(Int64(lost.count)), "malformedProbes": .int(Int64(malformed)),
             "jitterSecondsP50": .double(Stats.percentile(jitterAll, 0.5)), "jitterSecondsP99": .double(Stats.percentile(jitterAll, 0.99)),
             "jitterSecondsMax": .double(jitterAll.last ?? 0),
@@ -275,7 +286,11 @@ public struct HealthCheckBench: Sendable {
         log(String(format: "start jitter (arrival − slot): p50 %.3f s, p99 %.3f s, max %.2f s over %d probes; without the %d whose namespace changed hands meanwhile: p50 %.3f s, p99 %.3f s (goal p99 ≤ 1 s)",
             Stats.percentile(jitterAll, 0.5), Stats.percentile(jitterAll, 0.99), jitterAll.last ?? 0, jitterAll.count,
             jitterAll.count - jitterSteady.count, Stats.percentile(jitterSteady, 0.5), Stats.percentile(jitterSteady, 0.99)))
-        log("slots due in the window \(due): probed once \(probed), without a probe \(due - probed) (runs Unknown after a kill \(unknown), folded by catch-up \(folded)); doubled \(doubled.count), lost \(lost.count) over \(kills.count) SIGKILLs (goal 0 doubled, 0 missed)")
+        log("slots due in the window \(due): probed once \(probed), without a probe \(due - probed) (runs Unknown after a kill \(unknown), folded by catch-up \(folded)); runs failed \(failed); doubled \(doubled.count), lost \(lost.count) over \(kills.count) SIGKILLs (goal 0 doubled, 0 missed)")
+        for a in latest {
+            let kill = kills.last { $0.at <= a.at }.map { String(format: "%.1f s after killing %@", a.slot - $0.at, $0.id) } ?? "before any kill"
+            log(String(format: "  late: %@ run %d, slot %@ (%@), %.2f s late", a.check, a.run, RFC3339Time(secondsSinceEpoch: a.slot).text, kill, a.at - a.slot))
+        }
         for d in doubled.prefix(5) { log("  doubled: \(d)") }
         for l in lost.prefix(5) { log("  lost: \(l)") }
         log(String(format: "longest time a namespace had no owner (sampled every 0.5 s): %.1f s", sampler.longestUnowned((0..<c.namespaces).map(namespace))))

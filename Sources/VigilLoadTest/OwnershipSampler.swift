@@ -53,6 +53,9 @@ public final class OwnershipSampler: Sendable {
         }
     }
 
+    /// The owner of `namespace` in the last sample.
+    public func owner(_ namespace: String) -> String? { samples.withLock { $0.last?.owners[namespace] } }
+
     /// The longest run of consecutive samples in which `namespace` had no owner, in seconds
     /// (from the first sample without one to the first with one again).
     public func longestUnowned(_ namespaces: [String]) -> Double {

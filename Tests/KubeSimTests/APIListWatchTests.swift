@@ -47,6 +47,24 @@ import Testing
         #expect(badCont == 400)
     }
 
+    @Test func everyPageOfAListReportsTheFirstPagesVersionSoAWatchFromItMissesNothing() async throws {
+        let sim = try await SimHarness()
+        for i in 0..<4 { _ = await sim.json("POST", "/api/v1/namespaces/default/configmaps", SimHarness.configMap("p\(i)")) }
+        let (_, first) = await sim.json("GET", "/api/v1/namespaces/default/configmaps?limit=2")
+        let listRV = try #require(first[path: ["metadata", "resourceVersion"]]?.stringValue)
+        let cont = try #require(first[path: ["metadata", "continue"]]?.stringValue)
+        // p0 (already read) changes while the client reads the second page.
+        var changed = SimHarness.configMap("p0")
+        changed["data"] = ["k": "changed"]
+        let (code, _) = await sim.json("PUT", "/api/v1/namespaces/default/configmaps/p0", changed)
+        #expect(code == 200)
+        let (_, second) = await sim.json("GET", "/api/v1/namespaces/default/configmaps?limit=2&continue=\(cont)")
+        #expect(second[path: ["metadata", "resourceVersion"]]?.stringValue == listRV, "the list's version is the first page's")
+        // A watch from the list's version (what an informer does) delivers the change to p0.
+        let events = await sim.watchEvents("/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=\(listRV)&timeoutSeconds=1")
+        #expect(events.contains { $0["type"] == "MODIFIED" && $0[path: ["object", "metadata", "name"]] == "p0" }, "\(events)")
+    }
+
     @Test func watchResumesFromResourceVersion() async throws {
         let sim = try await SimHarness()
         let (_, a) = await sim.json("POST", "/api/v1/namespaces/default/configmaps", SimHarness.configMap("w1"))

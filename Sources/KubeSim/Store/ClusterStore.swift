@@ -118,12 +118,17 @@ public actor ClusterStore {
     ) throws(APIError) -> ListResult {
         var after: (String, String)? = nil
         var offset = 0
+        // Every page of a list reports the first page's resourceVersion, as the API server's do: a client
+        // watches from it, and so sees every change made while it read the later pages (they show the
+        // current state, not a snapshot; a watch from the current version would miss those changes).
+        var listRV = rv
         if let continueToken, !continueToken.isEmpty {
             guard let c = ContinueToken.decode(continueToken) else {
                 throw .badRequest("continue key is not valid: invalid continue token")
             }
             after = (c.namespace, c.name)
             offset = c.offset
+            listRV = c.rv
         }
         let nsFilter = rt.namespaced ? namespace : nil
         let sorted = tables[rt.storageKey]?.namespacesInOrder()
@@ -143,11 +148,11 @@ public actor ClusterStore {
         var next: String? = nil
         var remaining: Int? = nil
         if more, let last = items.last {
-            next = ContinueToken(rv: rv, namespace: last.namespace, name: last.name, offset: offset + items.count).encode()
+            next = ContinueToken(rv: listRV, namespace: last.namespace, name: last.name, offset: offset + items.count).encode()
             // Counted without a selector only, as the API server does.
             if filter.isEverything { remaining = max(0, table.count(in: nsFilter) - offset - items.count) }
         }
-        return ListResult(items: items, resourceVersion: rv, continueToken: next, remainingItemCount: remaining)
+        return ListResult(items: items, resourceVersion: listRV, continueToken: next, remainingItemCount: remaining)
     }
 
     nonisolated func ns(_ rt: ResourceType, _ namespace: String?) -> String {

@@ -29,14 +29,7 @@ public struct CounterMeasureValidator: Sendable {
         let pushOnly = options.sources?.isEmpty == true && json[path: ["spec", "source"]] == nil && json[path: ["spec", "trigger", "alert"]] != nil
         if let sources = options.sources, !pushOnly {
             let source = json[path: ["spec", "source"]]?.stringValue ?? CounterMeasureSpec.defaultSource
-            if !sources.contains(source) {
-                let known = sources.sorted()
-                problems.append(
-                    ValidationProblem(
-                        field: "spec.source", value: .string(source),
-                        message: "\(quoted(source)) is not a configured Prometheus source: "
-                            + (known.isEmpty ? "vigil.yaml configures none (add prometheus.sources.\(source).url)" : "configured are \(alternatives(known.map(quoted), conjunction: "and"))")))
-            }
+            if let p = ValidationProblem.unknownSource(source, field: "spec.source", configured: sources) { problems.append(p) }
         }
         return problems
     }

@@ -32,13 +32,7 @@ public struct HealthCheckValidator: Sendable {
         guard let check else { return problems }
         if let sources = options.sources, case .promql(let q) = check.spec.check {
             let source = q.source ?? CounterMeasureSpec.defaultSource
-            if !sources.contains(source) {
-                let known = sources.sorted()
-                problems.append(ValidationProblem(
-                    field: "spec.check.promql.source", value: .string(source),
-                    message: "\(quoted(source)) is not a configured Prometheus source: "
-                        + (known.isEmpty ? "vigil.yaml configures none (add prometheus.sources.\(source).url)" : "configured are \(alternatives(known.map(quoted), conjunction: "and"))")))
-            }
+            if let p = ValidationProblem.unknownSource(source, field: "spec.check.promql.source", configured: sources) { problems.append(p) }
         }
         if options.allowClusterLevel == false, check.spec.level == .cluster {
             problems.append(ValidationProblem(

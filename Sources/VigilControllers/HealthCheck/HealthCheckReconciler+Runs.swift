@@ -109,11 +109,8 @@ extension HealthCheckReconciler {
                     dryRun: false)
             } catch let failure as PermanentEffectFailure {
                 // Not the check failing: it could not be started. Recorded, never a reason for the remedy.
-                w.progress.runs = number
-                w.progress.nextRunAt = next
                 let r = Record(number: number, scheduledAt: slot, startedAt: now, finishedAt: now, result: .unknown, message: "could not start the check's Job: \(failure.message)")
-                w.notes += HealthCheckEvaluator.finish(spec, &w.progress, r, now: now)
-                metrics.recorded(r, namespace: subject.namespace, name: subject.name)
+                recordAtOnce(r, next: next, spec, subject, &w, now: now)
                 return nil
             }
             w.progress.runs = number
@@ -132,20 +129,22 @@ extension HealthCheckReconciler {
                     w.wake(after: 1)
                     return nil
                 }
-                w.progress.runs = number
-                w.progress.nextRunAt = next
                 let r = Record(number: number, scheduledAt: slot, startedAt: now, finishedAt: now, result: .unknown, message: "Prometheus source \(source) has not answered yet")
-                w.notes += HealthCheckEvaluator.finish(spec, &w.progress, r, now: now)
-                metrics.recorded(r, namespace: subject.namespace, name: subject.name)
+                recordAtOnce(r, next: next, spec, subject, &w, now: now)
                 return nil
             }
-            w.progress.runs = number
-            w.progress.nextRunAt = next
-            let r = Self.judge(q, view: view, source: source, number: number, slot: slot, now: now)
-            w.notes += HealthCheckEvaluator.finish(spec, &w.progress, r, now: now)
-            metrics.recorded(r, namespace: subject.namespace, name: subject.name)
+            recordAtOnce(Self.judge(q, view: view, source: source, number: number, slot: slot, now: now), next: next, spec, subject, &w, now: now)
             return nil
         }
+    }
+
+    /// A run that is over as it starts (a promql verdict, a Job that could not be created):
+    /// recorded in the same write that starts it.
+    func recordAtOnce(_ r: Record, next: RFC3339Time?, _ spec: HealthCheckSpec, _ subject: EventRecorder.Subject, _ w: inout Working, now: RFC3339Time) {
+        w.progress.runs = r.number
+        w.progress.nextRunAt = next
+        w.notes += HealthCheckEvaluator.finish(spec, &w.progress, r, now: now)
+        metrics.recorded(r, namespace: subject.namespace, name: subject.name)
     }
 
     /// A PromQL check's verdict on the poller's latest answer. Missing data

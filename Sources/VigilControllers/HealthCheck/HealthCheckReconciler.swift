@@ -124,7 +124,9 @@ public struct HealthCheckReconciler: Reconciler {
             try await rbac.finalize(object, uid: uid)
             return .done
         }
-        if ownWrites.isBehind(key, cached: object.metadata.resourceVersion) { return .done }
+        // The cache predates this replica's own last write: its watch event is on the way and queues the key again.
+        // Looked at again in 2 s all the same: a schedule must not hang on one event.
+        if ownWrites.isBehind(key, cached: object.metadata.resourceVersion) { return .requeue(after: 2) }
         let subject = EventRecorder.Subject(apiVersion: HealthCheck.apiVersion, kind: HealthCheck.kind, namespace: key.namespace, name: key.name, uid: uid)
         let status = object.document["status"] ?? .object(JSONObject())
         let generation = object.metadata.generation
