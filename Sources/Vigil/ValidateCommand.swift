@@ -7,8 +7,9 @@ import VigilHost
 /// validator the controller uses. Files are found as `kubectl apply -f` finds
 /// them (a directory's `.yaml`, `.yml` and `.json` files, its subdirectories
 /// too with `-R`, `-` for standard input). Every problem is printed as
-/// `FILE: document N (Kind ns/name): field: message` (NamespacePolicy and
-/// CounterMeasure; with `--config`, a CounterMeasure's source must be configured). Exit code: 0
+/// `FILE: document N (Kind ns/name): field: message` (NamespacePolicy,
+/// CounterMeasure, HealthCheck and MemoryScaler; with `--config`, a
+/// CounterMeasure's source must be configured). Exit code: 0
 /// when everything is valid, 1 when a resource has problems, 2 when a path
 /// cannot be read (every other path is still checked and reported).
 struct ValidateCommand: ParsableCommand {
@@ -54,6 +55,7 @@ struct ValidateCommand: ParsableCommand {
         }
         let measures = CounterMeasureValidator(options: .init(sources: sources))
         let checks = HealthCheckValidator(options: .init(sources: sources, allowClusterLevel: allowClusterLevel))
+        let scalers = MemoryScalerValidator()
         var problems = 0
         var checked = 0
         var unreadable = 0
@@ -84,6 +86,7 @@ struct ValidateCommand: ParsableCommand {
                 case NamespacePolicy.kind: found = validator.problems(in: document.json)
                 case CounterMeasure.kind: found = measures.problems(in: document.json)
                 case HealthCheck.kind: found = checks.problems(in: document.json)
+                case MemoryScaler.kind: found = scalers.problems(in: document.json)
                 default:
                     skipped.append(document.label)
                     continue

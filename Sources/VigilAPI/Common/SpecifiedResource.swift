@@ -1,7 +1,7 @@
 import VigilJSON
 
 /// A Vigil kind made of metadata (kept as read), a typed spec and a status
-/// the controller owns (kept as JSON): CounterMeasure and HealthCheck. It
+/// the controller owns (kept as JSON): CounterMeasure, HealthCheck and MemoryScaler. It
 /// gets its document form, a constructor by name, and decoding with every
 /// rule that depends on the resource alone.
 public protocol SpecifiedResource: VigilResource {
