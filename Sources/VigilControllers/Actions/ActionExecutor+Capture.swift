@@ -140,7 +140,12 @@ extension ActionExecutor {
         } catch {
             guard error.isAlreadyExists else { throw Self.classify(error, verb: "create", resource: "jobs", group: "batch", namespace: ns, name: name) }
             // Created before a crash by this same run (the name carries the run): adopt it. Anyone else's Job is not ours to read or delete.
-            let existing = try JSON.parse(try await client.send(.get(.jobs, namespace: ns, name: name)).body)
+            let existing: JSON
+            do {
+                existing = try JSON.parse(try await client.send(.get(.jobs, namespace: ns, name: name)).body)
+            } catch let error as KubeError {
+                throw Self.classify(error, verb: "get", resource: "jobs", group: "batch", namespace: ns, name: name)
+            }
             let owners = existing[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []
             guard owners.contains(where: { $0["uid"]?.stringValue == owner.uid }) else {
                 throw PermanentEffectFailure("a Job named \(name) already exists in namespace \(ns) and is not owned by \(owner.kind) \(owner.name): rename one of them, or delete that Job")
