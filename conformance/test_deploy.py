@@ -55,6 +55,9 @@ CLUSTER_GRANTS = {
     ("vigil.dev", "countermeasures/status"): {"patch"},  # merge patches and the ledger's JSON patches
     ("vigil.dev", "healthchecks"): {"get", "list", "watch", "patch"},  # patch: the level: cluster finalizer only
     ("vigil.dev", "healthchecks/status"): {"patch"},  # resourceVersion-tested JSON patches
+    ("vigil.dev", "memoryscalers"): {"get", "list", "watch"},  # no spec writes
+    ("vigil.dev", "memoryscalers/status"): {"patch"},  # merge patches and the ledger's JSON patches
+    ("apps", "replicasets"): {"get"},  # MemoryScaler: a pod's Deployment, through its ReplicaSet
     ("", "serviceaccounts"): {"create", "get"},  # a Job check's ServiceAccount (level)
     ("rbac.authorization.k8s.io", "roles"): {"create", "get", "patch"},  # level: namespace
     ("rbac.authorization.k8s.io", "rolebindings"): {"create", "get", "patch"},
@@ -63,7 +66,7 @@ CLUSTER_GRANTS = {
     ("", "namespaces"): {"get", "list", "watch", "delete"},
     ("", "pods"): {"get", "list", "watch", "delete"},  # delete: deletePod
     ("", "pods/ephemeralcontainers"): {"patch"},  # debug
-    ("", "pods/resize"): {"patch"},  # resize
+    ("", "pods/resize"): {"patch"},  # resize; MemoryScaler in place
     ("", "pods/log"): {"get"},  # captured output of debug and job
     ("apps", "deployments"): {"get", "list", "watch", "patch"},  # patch: scaleDown, scale, restart
     ("apps", "statefulsets"): {"get", "list", "watch", "patch"},

@@ -29,11 +29,15 @@ enum ControllerCatalog {
             allowCrossNamespace: c.namespacePolicy.allowCrossNamespace, pendingTimeout: c.timing.leaseDuration, executor: executor, logger: logger)
         replica.register("namespacepolicy", informer: policies, reconciler: reconciler, workers: c.controllers.workers)
 
-        // The poller wakes the resources whose data changed; the controller exists only after it.
+        // The poller wakes the resources whose data changed; the controllers exist only after it.
         let wake = Mutex<(@Sendable (ObjectKey) -> Void)?>(nil)
+        let wakeScaler = Mutex<(@Sendable (ObjectKey) -> Void)?>(nil)
         let poller = try PrometheusPoller(sources: c.prometheusSources) { ids in
-            guard let enqueue = wake.withLock({ $0 }) else { return }
-            for id in ids { if let key = CounterMeasureReconciler.key(subscriber: id) { enqueue(key) } }
+            let (measure, scale) = (wake.withLock { $0 }, wakeScaler.withLock { $0 })
+            for id in ids {
+                if let key = CounterMeasureReconciler.key(subscriber: id) { measure?(key) }
+                if let key = MemoryScalerReconciler.key(subscriber: id) { scale?(key) }
+            }
         }
         let measures = Informer<CounterMeasureObject>(client: client)
         let ctm = CounterMeasureReconciler(
@@ -51,6 +55,34 @@ enum ControllerCatalog {
             enqueue: { key in wakeCheck.withLock { $0 }?(key) })
         let checkController = replica.register("healthcheck", informer: checks, reconciler: hc, workers: c.controllers.workers)
         wakeCheck.withLock { $0 = { checkController.enqueue($0) } }
+
+        var names = ["namespacepolicy", "countermeasure", "healthcheck"]
+        if c.memoryScaler.enabled {
+            // Every pod of the owned namespaces, slim (ScaledPod): a change wakes the MemoryScalers of its namespace.
+            let pods = Informer<ScaledPod>(client: client)
+            let scalers = Informer<MemoryScalerObject>(client: client)
+            let msc = MemoryScalerReconciler(
+                client: client, poller: poller, pods: pods.store, executor: executor, budget: budget, replica: c.identity,
+                sources: c.prometheusSourceNames, pendingTimeout: c.timing.leaseDuration, logger: logger)
+            let scalerController = replica.register("memoryscaler", informer: scalers, reconciler: msc, workers: c.controllers.workers)
+            replica.registerCache("memoryscaler-pods", informer: pods)
+            let wakeSelecting: @Sendable (ScaledPod) -> Void = { pod in
+                for s in scalers.store.list(namespace: pod.namespace) {
+                    if case .success(let scaler) = s.decoded, !scaler.selects(labels: pod.labels, annotations: pod.annotations) { continue }
+                    scalerController.enqueue(ObjectKey(namespace: pod.namespace, name: s.metadata.name ?? ""))
+                }
+            }
+            pods.addHandler(InformerHandler(
+                onAdd: wakeSelecting,
+                onUpdate: { old, new in
+                    guard !old.sameFacts(as: new) else { return }
+                    wakeSelecting(new)
+                    if old.labels != new.labels || old.annotations != new.annotations { wakeSelecting(old) }
+                },
+                onDelete: wakeSelecting))
+            wakeScaler.withLock { $0 = { scalerController.enqueue($0) } }
+            names.append("memoryscaler")
+        }
 
         replica.followOwnership { view in
             poller.setOwned { view.owns($0) }
@@ -83,6 +115,6 @@ enum ControllerCatalog {
             },
             enqueue: { controller.enqueue($0) }, logger: logger)
         if !c.alertmanager.tokenFile.isEmpty { logger.info("Alertmanager receiver on at POST /alertmanager/webhook") }
-        return Registered(names: ["namespacepolicy", "countermeasure", "healthcheck"], alertmanager: receiver)
+        return Registered(names: names, alertmanager: receiver)
     }
 }

@@ -34,3 +34,11 @@ struct HostedInformerController<Object: Sendable>: HostedController {
     func drain(where matches: @escaping @Sendable (String) -> Bool) async { await controller.drain(where: matches) }
     func cancelInFlight(where matches: (String) -> Bool) -> Int { controller.cancelInFlight(where: matches) }
 }
+
+/// An informer registered with `Replica.registerCache`: a cache without a controller.
+struct HostedCache: Sendable {
+    let name: String
+    let run: @Sendable () async throws -> Void
+    let setOwned: @Sendable (@escaping @Sendable (String) -> Bool) -> Void
+    let isSynced: @Sendable () -> Bool
+}

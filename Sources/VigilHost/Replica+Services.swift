@@ -31,6 +31,9 @@ extension Replica {
         for c in all {
             services.append(LoopService(name: "\(c.name)-informer") { try await c.runInformer() })
         }
+        for c in caches.withLock({ $0 }) {
+            services.append(LoopService(name: "\(c.name)-informer", body: c.run))
+        }
         for loop in loops.withLock({ $0 }) {
             services.append(LoopService(name: loop.name, body: loop.body))
         }

@@ -44,6 +44,8 @@ public final class Replica: Sendable {
     let loops = Mutex<[(name: String, body: @Sendable () async throws -> Void)]>([])
     /// Member → `vigil.dev/address`, from the member leases (kept by the member-lease watch).
     let addresses = Mutex<[String: String]>([:])
+    /// Informers registered with `registerCache` (no controller of their own).
+    let caches = Mutex<[HostedCache]>([])
     /// Called with each shard view whose epoch the informers were narrowed to.
     let ownershipFollowers = Mutex<[@Sendable (ShardView) -> Void]>([])
 
@@ -134,6 +136,19 @@ public final class Replica: Sendable {
         return controller
     }
 
+    /// Registers an informer that only keeps a cache for controllers to read
+    /// (the MemoryScaler controller's pods): it runs as a service, keeps the
+    /// objects of owned namespaces only, and gates readiness until synced.
+    /// Register before running the services.
+    public func registerCache<Object: Sendable>(_ name: String, informer: Informer<Object>) {
+        informer.store.setOwned { _ in false }
+        caches.withLock {
+            $0.append(HostedCache(
+                name: name, run: { try await informer.run() }, setOwned: { owned in _ = informer.setOwned(owned) },
+                isSynced: { informer.store.hasSynced }))
+        }
+    }
+
     /// The HTTP address (`host:port`) a member published in its member lease.
     public func address(of member: String) -> String? {
         member == configuration.identity.rawValue ? configuration.address : addresses.withLock { $0[member] }
@@ -174,6 +189,7 @@ public final class Replica: Sendable {
         if narrowed {
             let snapshot = view
             for c in controllers.all { c.ownedChanged { snapshot.owns($0) } }
+            for c in caches.withLock({ $0 }) { c.setOwned { snapshot.owns($0) } }
             for f in ownershipFollowers.withLock({ $0 }) { f(snapshot) }
             logger.info(
                 "adopted shard map", metadata: [
@@ -233,6 +249,7 @@ public final class Replica: Sendable {
         if view.phase != .active { reasons.append("no shard map adopted yet (phase \(view.phase))") }
         if !namespaces.store.hasSynced { reasons.append("namespace informer has not synced") }
         for c in controllers.all where !c.isSynced { reasons.append("informer of controller \(c.name) has not synced") }
+        for c in caches.withLock({ $0 }) where !c.isSynced() { reasons.append("informer \(c.name) has not synced") }
         return reasons
     }
 

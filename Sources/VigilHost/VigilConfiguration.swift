@@ -32,6 +32,7 @@ public struct VigilConfiguration: Sendable, Hashable {
     public var counterMeasure = CounterMeasure()
     public var alertmanager = Alertmanager()
     public var healthCheck = HealthCheck()
+    public var memoryScaler = MemoryScaler()
     /// `prometheus.sources`: the Prometheus servers resources read (`spec.source` names one).
     public var prometheusSources: [PrometheusSource] = []
 
@@ -83,6 +84,12 @@ public struct VigilConfiguration: Sendable, Hashable {
         public var allowClusterLevel = false
         /// HTTP probes in flight at once on one replica; more wait their turn.
         public var maxConcurrentProbes = 256
+    }
+
+    public struct MemoryScaler: Sendable, Hashable {
+        /// Whether the MemoryScaler controller runs. It watches every pod of the
+        /// namespaces a replica owns; a cluster that uses no MemoryScaler can turn it off.
+        public var enabled = true
     }
 
     public struct Alertmanager: Sendable, Hashable {
@@ -144,6 +151,7 @@ public struct VigilConfiguration: Sendable, Hashable {
         ("counterMeasure.allowCrossNamespace", .bool(\.counterMeasure.allowCrossNamespace)),
         ("healthCheck.allowClusterLevel", .bool(\.healthCheck.allowClusterLevel)),
         ("healthCheck.maxConcurrentProbes", .int(\.healthCheck.maxConcurrentProbes, range: 1...10_000)),
+        ("memoryScaler.enabled", .bool(\.memoryScaler.enabled)),
         ("alertmanager.tokenFile", .string(\.alertmanager.tokenFile, allowed: nil)),
         ("alertmanager.maxBodyBytes", .int(\.alertmanager.maxBodyBytes, range: 1024...67_108_864)),
     ]

@@ -156,7 +156,7 @@ import VigilJSON
 
     @Test func unknownFieldsAreNamedUnlessAllowed() throws {
         let p = try only("maxMemory: 1Gi\nthresholdPercnt: 75")
-        #expect(p.hasPrefix("spec.thresholdPercnt: unknown field: valid fields are selector, thresholdPercent"), "\(p)")
+        #expect(p.hasPrefix("spec.thresholdPercnt: unknown field: valid fields are source, selector, thresholdPercent"), "\(p)")
         #expect(try problems(spec("maxMemory: 1Gi\nthresholdPercnt: 75"), allowUnknownFields: true).isEmpty)
         #expect(try problems(spec("maxMemory: 1Gi") + "\nextra: 1").first?.hasPrefix("extra: unknown field") == true)
     }
@@ -250,7 +250,7 @@ import VigilJSON
         // Fields: the model's JSON of a resource with every field set names exactly the schema's spec fields
         // (the decoder rejects any other, so the API server prunes nothing it needs and keeps nothing it rejects).
         let every = try decode(
-            "selector: {matchLabels: {a: b}, matchExpressions: [{key: c, operator: In, values: [d]}]}\nmaxMemory: 1Gi\ndryRun: true\npaused: true")
+            "source: main\nselector: {matchLabels: {a: b}, matchExpressions: [{key: c, operator: In, values: [d]}]}\nmaxMemory: 1Gi\ndryRun: true\npaused: true")
         let specSchema = try #require(Self.node(root, "spec"))
         let model = RepositoryFilesTests.fieldPaths(try #require(every.json["spec"]), ["spec"], schema: specSchema)
         #expect(model == RepositoryFilesTests.schemaPaths(specSchema, ["spec"]))
@@ -298,10 +298,14 @@ import VigilJSON
         }
     }
 
-    @Test func theKustomizationDoesNotInstallTheCRDBeforeAControllerActsOnIt() throws {
-        // No controller reconciles MemoryScalers yet: `kubectl apply -k deploy` must not offer a kind that does nothing.
-        #expect(!(try TestDocuments.read("deploy/kustomization.yaml").contains("vigil.dev_memoryscalers.yaml")))
-        #expect(try TestDocuments.read("deploy/crds/vigil.dev_memoryscalers.yaml").contains("NOT YET ACTED ON"))
+    @Test func theKustomizationInstallsTheCRDAndTheControllerMayServeIt() throws {
+        // The controller acts on MemoryScalers: `kubectl apply -k deploy` installs the kind, and Vigil's role covers it.
+        #expect(try TestDocuments.read("deploy/kustomization.yaml").contains("crds/vigil.dev_memoryscalers.yaml"))
+        #expect(!(try TestDocuments.read("deploy/crds/vigil.dev_memoryscalers.yaml").contains("NOT YET ACTED ON")))
+        let role = try TestDocuments.read("deploy/rbac/clusterrole.yaml")
+        for needed in ["resources: [\"memoryscalers\"]", "resources: [\"memoryscalers/status\"]", "resources: [\"replicasets\"]", "resources: [\"pods/resize\"]"] {
+            #expect(role.contains(needed), "clusterrole.yaml lacks \(needed)")
+        }
     }
 }
 

@@ -146,4 +146,29 @@ import VigilAPI
         #expect(reason("1e40").contains("too large"))
         #expect(reason("5u").contains("microbytes"))
     }
+
+    @Test func theRequestGrowsInProportionAndNeverPastTheLimit() {
+        let mi = Self.mi
+        // Equal to the limit: stays equal (Guaranteed stays Guaranteed).
+        #expect(MemoryStep.request(current: 100 * mi, fromLimit: 100 * mi, toLimit: 150 * mi) == 150 * mi)
+        // Below: the same proportion, rounded up to a whole Mi.
+        #expect(MemoryStep.request(current: 64 * mi, fromLimit: 100 * mi, toLimit: 150 * mi) == 96 * mi)
+        #expect(MemoryStep.request(current: 65 * mi, fromLimit: 100 * mi, toLimit: 150 * mi) == 98 * mi)  // 97.5 → 98
+        // Rounding that would pass the limit stops at it.
+        #expect(MemoryStep.request(current: 100 * mi - 1, fromLimit: 100 * mi, toLimit: 101 * mi) == 101 * mi)
+        // No request, or no raise: unchanged.
+        #expect(MemoryStep.request(current: 0, fromLimit: 100 * mi, toLimit: 150 * mi) == 0)
+        #expect(MemoryStep.request(current: 64 * mi, fromLimit: 100 * mi, toLimit: 100 * mi) == 64 * mi)
+    }
+
+    @Test func aStepsLedgerActionNamesItWhole() throws {
+        let r = ActionSpec.RaiseMemory(target: .deployment, name: "cache", uid: "u-1", container: "app", fromLimit: 100 * Self.mi, toLimit: 150 * Self.mi)
+        #expect(r.ledgerAction == "raiseMemory:Deployment/cache/u-1/app/104857600/157286400")
+        #expect(ActionSpec.RaiseMemory(ledgerAction: r.ledgerAction) == r)
+        #expect(ActionSpec.RaiseMemory(ledgerAction: "webhook:0") == nil)
+        #expect(ActionSpec.RaiseMemory(ledgerAction: "raiseMemory:Job/x/u/app/1/2") == nil)
+        #expect(ActionSpec.RaiseMemory(ledgerAction: "raiseMemory:Pod/x/u/app/1") == nil)
+        #expect(ActionSpec.raiseMemory(r).ledgerAction(0) == r.ledgerAction)
+        #expect(ActionSpec.deleteNamespace.ledgerAction(2) == "deleteNamespace:2")
+    }
 }

@@ -110,7 +110,7 @@ extension HealthCheckReconcilerTests {
         await f.poller.pollOnce(source: "default")
         var status = try await f.reconcileOnce("mem", r)
         #expect(status[path: ["remedy", "running"]] == .int(1), "\(status)")
-        try await f.world.client.send(.patch(HealthCheckObject.descriptor, namespace: "shop", name: "mem", type: .json,
+        _ = try await f.world.client.send(.patch(HealthCheckObject.descriptor, namespace: "shop", name: "mem", type: .json,
             body: Array(#"[{"op": "remove", "path": "/spec/remedy"}]"#.utf8)))
         status = try await f.reconcileOnce("mem", r)
         #expect(status[path: ["remedy", "running"]] == nil && status[path: ["remedy", "lastResult"]] == "Cancelled", "\(status)")

@@ -27,6 +27,11 @@ extension PodRuntime {
             if let message { c["message"] = .string(message) }
             conds.append(c)
         }
+        if let blocked = resizeBlocked {
+            cond("PodResizePending", true, reason: blocked.reason, message: blocked.message)
+        } else {
+            conditionTimes["PodResizePending"] = nil
+        }
         if resizeStartedAt != nil { cond("PodResizeInProgress", true) } else { conditionTimes["PodResizeInProgress"] = nil }
         cond("PodReadyToStartContainers", started && !terminal)
         cond("Initialized", true)

@@ -28,6 +28,8 @@ struct PodRuntime: Sendable {
     var containers: [ContainerRuntime]
     var ephemeral: [EphemeralRuntime] = []
     var resizeStartedAt: Double?
+    /// A resize the kubelet will not apply now: `PodResizePending` with reason `Infeasible` or `Deferred`.
+    var resizeBlocked: (reason: String, message: String)?
     var killAt: Double?
     var killed = false
     /// Per condition type: (status, lastTransitionTime).
@@ -60,6 +62,30 @@ struct PodRuntime: Sendable {
             return ok ? "Succeeded" : "Failed"
         }
         return "Running"
+    }
+
+    /// The node's memory, which no pod's requests may pass (`sim-node-1`'s 32Gi).
+    static let nodeMemoryBytes = 32.0 * 1024 * 1024 * 1024
+
+    /// Why the kubelet would not apply a pending resize now, as
+    /// `PodResizePending` says it: `Infeasible` when the pod's memory
+    /// requests pass the node's memory (or `sim.vigil.dev/resize:
+    /// Infeasible`), `Deferred` with `sim.vigil.dev/resize: Deferred`; nil
+    /// when it is applied.
+    static func resizeVerdict(_ view: PodView) -> (reason: String, message: String)? {
+        switch view.annotations.string("resize") {
+        case "Infeasible"?: return ("Infeasible", "Node didn't have enough capacity: memory (sim.vigil.dev/resize: Infeasible)")
+        case "Deferred"?: return ("Deferred", "Node didn't have enough resource: memory (sim.vigil.dev/resize: Deferred)")
+        default: break
+        }
+        var requested = 0.0
+        for c in view.containers {
+            if let q = c.resources[path: ["requests", "memory"]]?.stringValue.flatMap(Quantity.parse) { requested += q }
+        }
+        if requested > nodeMemoryBytes {
+            return ("Infeasible", "Node didn't have enough capacity: memory, requested: \(Int64(requested)), capacity: \(Int64(nodeMemoryBytes))")
+        }
+        return nil
     }
 
     /// Whether a spec change of resources is waiting to be applied.
@@ -161,7 +187,10 @@ struct PodRuntime: Sendable {
             }
         }
         // In-place resize.
-        if resizePending(view) {
+        resizeBlocked = resizePending(view) ? Self.resizeVerdict(view) : nil
+        if resizeBlocked != nil {
+            resizeStartedAt = nil
+        } else if resizePending(view) {
             if let s = resizeStartedAt {
                 if now >= s + Self.resizeSeconds {
                     for c in view.containers {
@@ -219,7 +248,7 @@ struct PodRuntime: Sendable {
             case .terminated: break
             }
         }
-        if let s = resizeStartedAt { consider(s + Self.resizeSeconds) } else if resizePending(view) { consider(0) }
+        if let s = resizeStartedAt { consider(s + Self.resizeSeconds) } else if resizePending(view) && Self.resizeVerdict(view) == nil { consider(0) }
         for e in ephemeral {
             if e.startedAt == nil { consider(e.createdAt + Self.ephemeralStartSeconds) }
             else if e.finishedAt == nil, let s = e.startedAt { consider(s + view.annotations.debugSeconds) }

@@ -19,6 +19,8 @@ public enum ActionSpec: Sendable, Hashable {
     case webhook(WebhookAction, body: ActionTemplate?)
     case event(Event)
     case deleteNamespace
+    /// A MemoryScaler's step; never decoded from YAML (not in `fieldNames`).
+    case raiseMemory(RaiseMemory)
 
     /// The member names, as the CRD and messages list them.
     public static let fieldNames = ["deletePod", "delete", "restart", "scale", "scaleDown", "patch", "resize", "debug", "job", "webhook", "event", "deleteNamespace"]
@@ -226,7 +228,15 @@ public enum ActionSpec: Sendable, Hashable {
         case .webhook: "webhook"
         case .event: "event"
         case .deleteNamespace: "deleteNamespace"
+        case .raiseMemory: "raiseMemory"
         }
+    }
+
+    /// The `action` of the action's ledger entry: `<type>:<index>`, or what
+    /// `RaiseMemory.ledgerAction` says.
+    public func ledgerAction(_ index: Int) -> String {
+        if case .raiseMemory(let r) = self { return r.ledgerAction }
+        return "\(type):\(index)"
     }
 
     /// Whether the action's output can be captured (`debug` and `job` with `capture: true`).
@@ -245,7 +255,7 @@ public enum ActionSpec: Sendable, Hashable {
         case .delete(let o): [("name", o.name)]
         case .restart(let w): [("name", w.name)]
         case .scale(let s): [("name", s.name)]
-        case .scaleDown, .deleteNamespace: []
+        case .scaleDown, .deleteNamespace, .raiseMemory: []
         case .job(let j): j.templateStrings
         case .patch(let p): [("name", p.name), ("patch", p.patch)]
         case .resize(let r): [("pod", r.pod), ("container", r.container)] + (r.memory.map { [("memory", $0)] } ?? []) + (r.cpu.map { [("cpu", $0)] } ?? [])
@@ -312,6 +322,13 @@ public enum ActionSpec: Sendable, Hashable {
             m["message"] = t(e.message)
         case .deleteNamespace:
             break
+        case .raiseMemory(let r):
+            m["target"] = .string(r.target.rawValue)
+            m["name"] = .string(r.name)
+            m["uid"] = .string(r.uid)
+            m["container"] = .string(r.container)
+            m["fromLimit"] = .int(r.fromLimit)
+            m["toLimit"] = .int(r.toLimit)
         }
         var o = JSONObject()
         o[type] = .object(m)

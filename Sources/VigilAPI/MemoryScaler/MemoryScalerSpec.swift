@@ -102,12 +102,19 @@ public struct MemoryScalerSpec: Sendable, Hashable {
     public var dryRun: Bool
     /// Nothing is resized while set.
     public var paused: Bool
+    /// The Prometheus source the working sets are read from (a name under
+    /// `prometheus.sources` in vigil.yaml); `default` when unset.
+    public var source: String?
+
+    /// The source used: `source`, or `default`.
+    public var effectiveSource: String { source ?? CounterMeasureSpec.defaultSource }
 
     public init(
-        selector: LabelSelectorSpec? = nil, thresholdPercent: Int64 = defaultThresholdPercent, multiplier: Multiplier = defaultMultiplier,
+        source: String? = nil, selector: LabelSelectorSpec? = nil, thresholdPercent: Int64 = defaultThresholdPercent, multiplier: Multiplier = defaultMultiplier,
         maxMemory: Memory, onOOMKilled: Bool = true, cooldown: GoDuration = defaultCooldown, mode: Mode = defaultMode, dryRun: Bool = false,
         paused: Bool = false
     ) {
+        self.source = source
         self.selector = selector
         self.thresholdPercent = thresholdPercent
         self.multiplier = multiplier
@@ -129,6 +136,7 @@ public struct MemoryScalerSpec: Sendable, Hashable {
 
     public var json: JSON {
         var o = JSONObject()
+        if let source { o["source"] = .string(source) }
         if let selector { o["selector"] = selector.json }
         o["thresholdPercent"] = .int(thresholdPercent)
         o["multiplier"] = .double(multiplier.value)
@@ -141,12 +149,16 @@ public struct MemoryScalerSpec: Sendable, Hashable {
         return .object(o)
     }
 
-    static let known = ["selector", "thresholdPercent", "multiplier", "maxMemory", "onOOMKilled", "cooldown", "mode", "dryRun", "paused"]
+    static let known = ["source", "selector", "thresholdPercent", "multiplier", "maxMemory", "onOOMKilled", "cooldown", "mode", "dryRun", "paused"]
 
     init?(_ value: JSON, at path: String, _ r: inout FieldReader) {
         let before = r.count
         guard let o = r.object(value, at: path) else { return nil }
         r.rejectUnknown(o, known: Self.known, at: path)
+        let source = r.string(o, "source", at: path)
+        if let source, !KubernetesNames.isDNS1123Label(source) {
+            r.report(FieldReader.child(path, "source"), .string(source), "\(quoted(source)) is not a valid source name: \(KubernetesNames.dns1123LabelRule)")
+        }
         var selector: LabelSelectorSpec?
         if let s = o["selector"] { selector = LabelSelectorSpec(s, at: FieldReader.child(path, "selector"), &r) }
         let threshold = r.int(o, "thresholdPercent", at: path, in: Self.thresholdRange) ?? Self.defaultThresholdPercent
@@ -160,7 +172,7 @@ public struct MemoryScalerSpec: Sendable, Hashable {
         let paused = r.bool(o, "paused", at: path) ?? false
         guard r.count == before, let maxMemory else { return nil }
         self.init(
-            selector: selector, thresholdPercent: threshold, multiplier: multiplier, maxMemory: maxMemory, onOOMKilled: onOOMKilled,
+            source: source, selector: selector, thresholdPercent: threshold, multiplier: multiplier, maxMemory: maxMemory, onOOMKilled: onOOMKilled,
             cooldown: cooldown, mode: mode, dryRun: dryRun, paused: paused)
     }
 

@@ -35,6 +35,19 @@ public enum MemoryStep {
         return (Int64(rounded), false)
     }
 
+    /// The memory request that goes with a step of the limit from
+    /// `fromLimit` to `toLimit`: the request grows in the same proportion
+    /// (rounded up to a whole Mi), never past `toLimit`. A request equal to
+    /// the limit stays equal to it, so a container's QoS class does not change;
+    /// a request of zero or less (none) stays as it is.
+    public static func request(current: Int64, fromLimit: Int64, toLimit: Int64) -> Int64 {
+        guard current > 0, fromLimit > 0, toLimit > fromLimit else { return current }
+        if current >= fromLimit { return toLimit }
+        let scaled = divideRoundingUp(UInt128(current) * UInt128(toLimit), by: UInt128(fromLimit))
+        let rounded = divideRoundingUp(scaled, by: UInt128(mebibyte)) * UInt128(mebibyte)
+        return rounded >= UInt128(toLimit) ? toLimit : Int64(rounded)
+    }
+
     /// `bytes` as a quantity: whole Gi as `2Gi`, whole Mi as `1536Mi`, any
     /// other count as plain bytes (`1500000000`), which Kubernetes reads too.
     public static func quantity(bytes: Int64) -> String {

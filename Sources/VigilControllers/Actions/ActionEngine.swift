@@ -126,7 +126,7 @@ public struct ActionEngine: Sendable {
             let done = steps
             let body = run.defaultWebhookBody
             let context = ActionExecutor.Context(subject: run.subject, namespace: run.namespace, key: key, dryRun: run.dryRun, defaultWebhookBody: { body(done) })
-            let outcome = try await ledger.perform(key, action: "\(spec.type):\(i)", cached: cached) { _ in
+            let outcome = try await ledger.perform(key, action: spec.ledgerAction(i), cached: cached) { _ in
                 let r = try await executor.execute(rendered, context)
                 box.withLock { $0 = r }
             }

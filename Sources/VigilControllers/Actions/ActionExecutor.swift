@@ -128,6 +128,8 @@ public struct ActionExecutor: Sendable {
             return Result(summary: "\(would)" + patches.map(\.description).joined(separator: "; ") + suffix)
         case .resize(let pod, let container, let memory, let cpu):
             return try await resize(pod: pod, container: container, memory: memory, cpu: cpu, c)
+        case .raiseMemory(let r):
+            return try await raiseMemory(r, c)
         case .debug(let pod, let target, let image, let command, let args, let capture, let timeout):
             return try await debug(pod: pod, target: target, image: image, command: command, args: args, capture: capture, timeout: timeout, c)
         case .job(let template, let wait, let timeout, let capture):

@@ -23,6 +23,7 @@ public enum RenderedAction: Sendable, Equatable {
     case webhook(WebhookAction, body: [UInt8]?)
     case event(type: String, reason: String, message: String)
     case deleteNamespace
+    case raiseMemory(ActionSpec.RaiseMemory)
 
     /// Renders `spec` over `values`.
     public static func render(_ spec: ActionSpec, _ values: TemplateValues) throws(ActionRenderError) -> RenderedAction {
@@ -81,6 +82,7 @@ public enum RenderedAction: Sendable, Equatable {
             return .webhook(w, body: Array(text.utf8))
         case .event(let e): return .event(type: e.type.rawValue, reason: e.reason, message: try r(e.message, "message"))
         case .deleteNamespace: return .deleteNamespace
+        case .raiseMemory(let r): return .raiseMemory(r)
         }
     }
 
@@ -97,6 +99,7 @@ public enum RenderedAction: Sendable, Equatable {
         case .webhook(let w, _): w.url
         case .event: "an Event"
         case .deleteNamespace: "namespace \(namespace)"
+        case .raiseMemory(let r): "container \(r.container) of \(r.target == .pod ? "pod" : r.target.rawValue) \(namespace)/\(r.name)"
         }
     }
 
@@ -116,6 +119,9 @@ public enum RenderedAction: Sendable, Equatable {
         case .webhook(let w, _): "send a webhook to \(w.url)"
         case .event(let t, let reason, _): "record a \(t) Event \(reason)"
         case .deleteNamespace: "delete namespace \(namespace)"
+        case .raiseMemory(let r):
+            "raise the memory limit of \(target(namespace: namespace)) from \(MemoryStep.quantity(bytes: r.fromLimit)) to \(MemoryStep.quantity(bytes: r.toLimit))"
+                + (r.target == .pod ? " in place" : "")
         }
     }
 }

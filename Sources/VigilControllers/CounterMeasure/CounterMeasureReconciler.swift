@@ -225,35 +225,7 @@ public struct CounterMeasureReconciler: Reconciler {
     /// the difference: members that went away are sent as null), unless the
     /// only difference is the poll time in SourceReachable's message.
     func write(_ key: ObjectKey, _ fields: JSONObject, current: JSON) async throws {
-        var stored = JSONObject()
-        for (k, _) in fields { stored[k] = current[k] ?? .null }
-        var comparable = fields
-        comparable["conditions"] = fields["conditions"].map(Self.stable)
-        var comparableStored = stored
-        comparableStored["conditions"] = stored["conditions"].map(Self.stable)
-        guard JSONMergePatch.diff(from: .object(comparableStored), to: .object(comparable)) != nil,
-            let changes = JSONMergePatch.diff(from: .object(stored), to: .object(fields))
-        else { return }
-        let patch: JSON = ["status": changes]
-        do {
-            let written = try await client.patch(Self.descriptor, namespace: key.namespace, name: key.name, subresource: "status", type: .merge, body: patch.serialized())
-            ownWrites.wrote(key, resourceVersion: written.metadata.resourceVersion)
-        } catch {
-            if error.isNotFound { return }
-            throw error
-        }
-    }
-
-    /// Conditions without the poll time in SourceReachable's message.
-    static func stable(_ conditions: JSON) -> JSON {
-        guard case .array(let list) = conditions else { return conditions }
-        return .array(list.map { c in
-            var c = c
-            if c["reason"]?.stringValue == "Polled", let m = c["message"]?.stringValue, m.hasPrefix("polled at ") {
-                c["message"] = .string(m.split(separator: ";", maxSplits: 1).dropFirst().joined())
-            }
-            return c
-        })
+        try await StatusFields.write(client, Self.descriptor, key, fields, current: current, ownWrites: ownWrites)
     }
 
     func writeInvalid(_ key: ObjectKey, _ subject: EventRecorder.Subject, current: JSON, generation: Int64?, reason: String, message: String, now: RFC3339Time) async throws {

@@ -63,3 +63,10 @@ extension HealthCheck: StoredKind {
 
 /// A `HealthCheck` as the informer keeps it.
 public typealias HealthCheckObject = StoredResource<HealthCheck>
+
+extension MemoryScaler: StoredKind {
+    public static let descriptor = ResourceDescriptor(group: group, version: version, kind: kind, plural: plural, namespaced: true)
+}
+
+/// A `MemoryScaler` as the informer keeps it.
+public typealias MemoryScalerObject = StoredResource<MemoryScaler>
