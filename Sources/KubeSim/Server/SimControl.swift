@@ -5,8 +5,11 @@ import Synchronization
 /// Faults, set with `POST /sim/faults` (JSON), all optional:
 /// - `latencyMs`: added to every API request;
 /// - `rules`: `[{"status": 429|500|503…, "count": N, "probability": 0…1,
-///   "retryAfterSeconds": S, "verbs": ["list"…], "resources": ["pods"…]}]` —
-///   matching requests fail with that status until `count` is used up;
+///   "retryAfterSeconds": S, "verbs": ["list"…], "resources": ["pods"…],
+///   "delayMs": D}]` — matching requests fail with that status until `count`
+///   is used up; with `delayMs` they wait that long first, and a rule with
+///   `delayMs` and no `status` only delays them (resources name subresources
+///   as `memoryscalers/status`);
 /// - `dropWatches: true`: closes every open watch stream now (one-shot);
 /// - `stallSeconds`: every request and every watch write waits this long from now.
 /// `DELETE /sim/faults` clears them.
@@ -18,7 +21,8 @@ import Synchronization
 /// controller wrote (every write of a dry run carries `dryRun=All`).
 public final class SimControl: Sendable {
     struct Rule: Sendable {
-        var status: Int
+        var status: Int?
+        var delayMs = 0
         var remaining: Int?
         var probability: Double
         var retryAfter: Int?
@@ -73,7 +77,8 @@ public final class SimControl: Sendable {
                 if r.probability < 1 && Double.random(in: 0..<1) >= r.probability { continue }
                 if let rem = r.remaining { s.rules[i].remaining = rem - 1 }
                 s.injected += 1
-                d.error = Self.error(for: r)
+                if r.delayMs > 0 { d.delay = (d.delay ?? .zero) + .milliseconds(r.delayMs) }
+                if r.status != nil { d.error = Self.error(for: r) }
                 break
             }
             return d
@@ -82,7 +87,7 @@ public final class SimControl: Sendable {
 
     static func error(for r: Rule) -> APIError {
         var e: APIError
-        switch r.status {
+        switch r.status ?? 500 {
         case 429:
             e = APIError(code: 429, reason: "TooManyRequests", message: r.message ?? "Too many requests, please try again later.",
                 details: ["retryAfterSeconds": .int(Int64(r.retryAfter ?? 1))])
@@ -95,7 +100,7 @@ public final class SimControl: Sendable {
         case 504:
             e = APIError(code: 504, reason: "Timeout", message: r.message ?? "the server was unable to return a response in the time allotted")
         default:
-            e = APIError(code: r.status, reason: "", message: r.message ?? "injected fault \(r.status)")
+            e = APIError(code: r.status ?? 500, reason: "", message: r.message ?? "injected fault \(r.status ?? 500)")
         }
         return e
     }
@@ -115,13 +120,17 @@ public final class SimControl: Sendable {
     public func configure(_ j: JSON) throws(APIError) -> Bool {
         var rules: [Rule] = []
         for r in j["rules"]?.arrayValue ?? [] {
-            guard let status = r["status"]?.intValue, (400...599).contains(status) else {
+            let delay = r["delayMs"]?.intValue ?? 0
+            guard delay >= 0 else { throw APIError.badRequest("rules[].delayMs must not be negative") }
+            let status = r["status"]?.intValue
+            if let status, !(400...599).contains(status) {
                 throw APIError.badRequest("rules[].status must be an HTTP error status (400-599)")
             }
+            guard status != nil || delay > 0 else { throw APIError.badRequest("rules[] needs a status, a delayMs, or both") }
             let p = r["probability"]?.doubleValue ?? 1
             guard (0...1).contains(p) else { throw APIError.badRequest("rules[].probability must be between 0 and 1") }
             rules.append(Rule(
-                status: Int(status), remaining: r["count"]?.intValue.map(Int.init), probability: p,
+                status: status.map(Int.init), delayMs: Int(delay), remaining: r["count"]?.intValue.map(Int.init), probability: p,
                 retryAfter: r["retryAfterSeconds"]?.intValue.map(Int.init),
                 verbs: Set(r["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []),
                 resources: Set(r["resources"]?.arrayValue?.compactMap(\.stringValue) ?? []),
@@ -157,7 +166,9 @@ public final class SimControl: Sendable {
                 "latencyMs": .int(Int64(s.latencyMs)),
                 "stallSecondsRemaining": .double(stall),
                 "rules": .array(s.rules.map { r in
-                    var o: JSON = ["status": .int(Int64(r.status)), "probability": .double(r.probability)]
+                    var o: JSON = ["probability": .double(r.probability)]
+                    if let status = r.status { o["status"] = .int(Int64(status)) }
+                    if r.delayMs > 0 { o["delayMs"] = .int(Int64(r.delayMs)) }
                     if let rem = r.remaining { o["remaining"] = .int(Int64(rem)) }
                     if let ra = r.retryAfter { o["retryAfterSeconds"] = .int(Int64(ra)) }
                     if !r.verbs.isEmpty { o["verbs"] = .array(r.verbs.sorted().map { .string($0) }) }
