@@ -10,7 +10,7 @@ SIM_DIR    ?= .sim-run
 SIM_PORT   ?= 0
 BIN        := .build/debug
 
-.PHONY: help demo build test test-tools test-swift test-conformance sim bench-sim bench-client bench-ha bench-nsp bench-ctm bench-alerts bench-hc chaos clean
+.PHONY: help demo build test test-tools test-swift test-conformance sim bench-sim bench-client bench-ha bench-nsp bench-ctm bench-alerts bench-hc bench-msc chaos clean
 
 help:
 	@echo "make demo              Vigil on kube-sim: 3 replicas, policies firing, webhooks, a leader SIGKILL (< 3 min)"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench-nsp         NamespacePolicies on 3 vigil replicas: TTL → deletion delay, webhooks/s, RSS, CPU, API requests per policy"
 	@echo "make bench-alerts      Alertmanager pushes to 3 vigil replicas at rising rates: receipt → action (local, forwarded), errors, losses, duplicates"
 	@echo "make bench-ctm         CounterMeasures on 3 vigil replicas + real Prometheus: Prometheus requests/interval, trigger → action, actions/s, RSS, CPU"
+	@echo "make bench-msc         500 MemoryScalers over 10,000 pods on 3 vigil replicas + Prometheus: queries per interval, raise → resize p50/p99, resizes/s, RSS, CPU"
 	@echo "make bench-hc          2,000 HTTP HealthChecks on 3 vigil replicas, a SIGKILL a minute for 10 min: start jitter, doubled/missed runs, API requests per run, RSS, CPU"
 	@echo "make chaos             SIGKILL replicas of the HA test controller while they work; judge overlap, loss, duplicates"
 	@echo "make clean             remove build output and run directories"
@@ -112,6 +113,13 @@ bench-hc:
 	$(SWIFT) build -c release --product vigil-loadtest
 	@mkdir -p loadtest/results
 	KUBE_SIM_BIN=$(CURDIR)/.build/release/kube-sim .build/release/vigil-loadtest bench-hc --run-directory .ha-run/hc $(BENCH_ARGS) | tee loadtest/results/bench-hc-latest.txt
+
+bench-msc:
+	$(SWIFT) build -c release --product kube-sim
+	$(SWIFT) build -c release --product vigil
+	$(SWIFT) build -c release --product vigil-loadtest
+	@mkdir -p loadtest/results
+	KUBE_SIM_BIN=$(CURDIR)/.build/release/kube-sim .build/release/vigil-loadtest bench-msc --run-directory .ha-run/msc $(BENCH_ARGS) | tee loadtest/results/bench-msc-latest.txt
 
 chaos:
 	$(SWIFT) build -c release --product kube-sim

@@ -119,15 +119,15 @@ public struct CounterMeasureBench: Sendable {
         log("every CounterMeasure polled after \(String(format: "%.1f", readyAt - started.timeIntervalSince1970)) s")
 
         // Prometheus' own count of API requests over a quiet window.
-        let before = try await promRequests(http, promURL)
+        let before = try await BenchPrometheus.requests(http, promURL)
         let window = Double(c.quietIntervals) * c.interval
         try await Task.sleep(for: .seconds(window))
-        let after = try await promRequests(http, promURL)
+        let after = try await BenchPrometheus.requests(http, promURL)
         let perInterval = (after.total - before.total) / Double(c.quietIntervals)
         log(String(format: "Prometheus API requests per interval: %.1f (queries %.1f, alerts %.1f) with %d resources; one query per resource would be %d",
             perInterval, (after.query - before.query) / Double(c.quietIntervals), (after.alerts - before.alerts) / Double(c.quietIntervals), c.resources, c.resources))
 
-        let apiBefore = try await apiRequests(http, processes)
+        let apiBefore = try await BenchPrometheus.vigilAPIRequests(http, processes)
         let firedAt = server.fire()
         do {
             try await BenchCluster.waitFor("a webhook from every CounterMeasure", seconds: 120 + 4 * c.interval) { server.received.first.count >= c.resources }
@@ -148,7 +148,7 @@ public struct CounterMeasureBench: Sendable {
             throw error
         }
         let done = Date().timeIntervalSince1970
-        let apiAfter = try await apiRequests(http, processes)
+        let apiAfter = try await BenchPrometheus.vigilAPIRequests(http, processes)
         let received = server.received
 
         // Alerts' activeAt, as Prometheus reports it.
@@ -222,35 +222,6 @@ public struct CounterMeasureBench: Sendable {
             - job_name: bench
               static_configs: [{targets: ["\(target)"]}]
             """
-        try config.write(toFile: d + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let p = ChildProcess(
-            executable: configuration.prometheusBinary,
-            arguments: ["--config.file=\(d)/prometheus.yml", "--storage.tsdb.path=\(d)/prometheus-data", "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"],
-            name: "prometheus")
-        try p.launch()
-        return p
-    }
-
-    /// Prometheus' count of requests to /api/v1/query and /api/v1/alerts.
-    func promRequests(_ http: HTTPClient, _ url: String) async throws -> (query: Double, alerts: Double, total: Double) {
-        let text = String(decoding: try await http.execute(HTTPRequest(url: url + "/metrics")).body, as: UTF8.self)
-        var q = 0.0
-        var a = 0.0
-        for line in text.split(separator: "\n") where line.hasPrefix("prometheus_http_requests_total{") {
-            let v = Double(line.split(separator: " ").last ?? "") ?? 0
-            if line.contains("handler=\"/api/v1/query\"") { q += v }
-            if line.contains("handler=\"/api/v1/alerts\"") { a += v }
-        }
-        return (q, a, q + a)
-    }
-
-    /// Every replica's `vigil_api_requests_total`, summed.
-    func apiRequests(_ http: HTTPClient, _ processes: [ReplicaProcess]) async throws -> Double {
-        var total = 0.0
-        for p in processes {
-            let text = (try? await http.execute(HTTPRequest(url: "http://127.0.0.1:\(p.port)/metrics"))).map { String(decoding: $0.body, as: UTF8.self) } ?? ""
-            total += text.split(separator: "\n").filter { $0.hasPrefix("vigil_api_requests_total{") }.compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
-        }
-        return total
+        return try BenchPrometheus.start(binary: configuration.prometheusBinary, directory: d, port: port, config: config)
     }
 }

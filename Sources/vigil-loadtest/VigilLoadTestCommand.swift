@@ -9,7 +9,7 @@ struct VigilLoadTestCommand: AsyncParsableCommand {
         commandName: "vigil-loadtest",
         abstract: "Vigil's HA test controller, chaos test and HA benchmark (against kube-sim).",
         subcommands: [ReplicaCommand.self, ChaosCommand.self, BenchHACommand.self, NamespacePolicyBenchCommand.self, CounterMeasureBenchCommand.self, AlertPushBenchCommand.self,
-            HealthCheckBenchCommand.self,
+            HealthCheckBenchCommand.self, MemoryScalerBenchCommand.self,
         ])
 }
 
@@ -207,6 +207,36 @@ struct HealthCheckBenchCommand: AsyncParsableCommand {
         c.qps = qps
         c.seed = seed
         let result = try await HealthCheckBench(configuration: c).run { emit("# " + $0) }
+        emit(String(decoding: result.serialized(), as: UTF8.self))
+    }
+}
+
+struct MemoryScalerBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-msc",
+        abstract: "MemoryScalers over many pods on real vigil replicas with a real Prometheus: queries per interval, raise → resize latency, resizes/s, doubles, RSS, CPU.")
+    @Option(help: "MemoryScalers, one per namespace.") var scalers = 500
+    @Option(help: "Pods each MemoryScaler selects (one Deployment).") var podsPerScaler = 20
+    @Option(help: "vigil replicas.") var replicas = 3
+    @Option(help: "The Prometheus source's poll interval, seconds.") var interval = 5.0
+    @Option(help: "Prometheus' scrape interval of kube-sim's /metrics/cadvisor, seconds.") var scrapeInterval = 1.0
+    @Option(help: "Pods raised over the threshold per second.") var rate = 100.0
+    @Option(help: "Client-side API rate limit per replica (qps; burst is twice).") var qps = 200
+    @Option(help: "The vigil binary (default: next to this one).") var vigil: String?
+    @Option(help: "Where logs go.") var runDirectory = ".ha-run/msc"
+
+    func run() async throws {
+        var c = MemoryScalerBench.Configuration(
+            vigilBinary: vigil ?? (URL(fileURLWithPath: selfPath()).deletingLastPathComponent().appendingPathComponent("vigil").path),
+            runDirectory: runDirectory)
+        c.scalers = scalers
+        c.podsPerScaler = podsPerScaler
+        c.replicas = replicas
+        c.interval = interval
+        c.scrapeInterval = scrapeInterval
+        c.rate = rate
+        c.qps = qps
+        let result = try await MemoryScalerBench(configuration: c).run { emit("# " + $0) }
         emit(String(decoding: result.serialized(), as: UTF8.self))
     }
 }
