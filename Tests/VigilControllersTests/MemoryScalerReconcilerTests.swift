@@ -293,4 +293,92 @@ import VigilRuntime
         #expect(f.steps(status).count == 1)
         #expect(try await f.pod(name).containers.first?.limit == 150 * Self.mi)
     }
+
+    @Test func aGonePodsStepIsNotBroughtBackFromTheLedger() async throws {
+        let f = try await Fixture()
+        defer { f.world.stop() }
+        let name = try await f.deployment("cache", limit: "100Mi", request: "64Mi")
+        try await f.apply("cache", Self.spec)
+        f.prometheus.set(name, ws: 80 * Self.mi, limit: 100 * Self.mi)
+        var status = try await f.round("cache")
+        #expect(status["resizes"] == .int(1))
+        // The pod goes; its ReplicaSet makes a new one (100Mi again, 60 % used).
+        _ = try await f.world.client.delete(.pods, namespace: "shop", name: name)
+        let fresh = try await f.runningPod("cache", not: name)
+        f.prometheus.set(fresh, ws: 60 * Self.mi, limit: 100 * Self.mi)
+        for _ in 0..<3 { status = try await f.round("cache") }
+        #expect(status["resizes"] == .int(1), "\(status)")
+        #expect(!(status["workloads"]?.arrayValue ?? []).contains { $0["name"] == .string(name) }, "\(status)")
+        #expect(f.steps(status).count == 1)
+    }
+
+    @Test func pausedDoesNothingAndADryRunSendsOnlyDryRunWrites() async throws {
+        let f = try await Fixture()
+        defer { f.world.stop() }
+        let name = try await f.deployment("cache", limit: "100Mi", request: "64Mi")
+        try await f.apply("cache", Self.spec + "\n  paused: true")
+        f.prometheus.set(name, ws: 80 * Self.mi, limit: 100 * Self.mi)
+        var mark = try await f.world.mark()
+        var status = try await f.round("cache")
+        #expect(status["resizes"] == .int(0) && f.steps(status).isEmpty, "\(status)")
+        #expect((status["conditions"]?.arrayValue ?? []).contains { $0["type"] == "Ready" && $0["reason"] == "Paused" })
+        #expect(try await f.world.writes(since: mark).filter { $0.path.contains("/pods/") }.isEmpty)
+        // Dry run: the step is sent with dryRun=All, recorded as DryRun, not counted, and not repeated.
+        try await f.apply("cache", Self.spec + "\n  dryRun: true")
+        mark = try await f.world.mark()
+        status = try await f.round("cache")
+        status = try await f.round("cache")
+        let resizes = try await f.world.writes(since: mark).filter { $0.path.hasSuffix("/resize") }
+        #expect(resizes.count == 1 && resizes.allSatisfy(\.dryRun), "\(resizes)")
+        #expect(status["resizes"] == .int(0), "\(status)")
+        #expect(status["workloads"]?.arrayValue?.first?["phase"] == .string("DryRun"), "\(status)")
+        #expect(try await f.pod(name).containers.first?.limit == 100 * Self.mi)
+        // Off: the same step runs for real at once.
+        try await f.apply("cache", Self.spec)
+        status = try await f.round("cache")
+        #expect(status["resizes"] == .int(1), "\(status)")
+        #expect(try await f.pod(name).containers.first?.limit == 150 * Self.mi)
+    }
+
+    @Test func aClusterRefusingResizesIsReportedInPlaceAndGoneAroundInAuto() async throws {
+        let f = try await Fixture()
+        defer { f.world.stop() }
+        let name = try await f.deployment("cache", limit: "100Mi", request: "64Mi")
+        // As a cluster before 1.33 answers: no pods/resize.
+        try await f.world.sim.setFaults(#"{"rules": [{"status": 404, "verbs": ["patch"], "resources": ["pods/resize"], "message": "the server could not find the requested resource"}]}"#)
+        try await f.apply("cache", Self.spec.replacingOccurrences(of: "mode: Auto", with: "mode: InPlace"))
+        f.prometheus.set(name, ws: 80 * Self.mi, limit: 100 * Self.mi)
+        var status = try await f.round("cache")
+        var entry = status["workloads"]?.arrayValue?.first
+        let refusal = entry?["message"]?.stringValue ?? ""
+        #expect(entry?["phase"] == .string("Refused") && refusal.contains("does not resize pods in place"), "\(status)")
+        #expect(status["resizes"] == .int(0))
+        #expect(try await f.template("cache")[path: ["spec", "containers"]]?.arrayValue?.first?[path: ["resources", "limits", "memory"]] == .string("100Mi"))
+        // Auto goes through the Deployment instead.
+        try await f.apply("cache", Self.spec)
+        status = try await f.round("cache")
+        entry = status["workloads"]?.arrayValue?.first { $0["kind"] == "Deployment" }
+        let why = entry?["lastTrigger"]?.stringValue ?? ""
+        #expect(entry?["memory"] == .string("150Mi") && why.contains("refused"), "\(status)")
+        #expect(try await f.template("cache")[path: ["spec", "containers"]]?.arrayValue?.first?[path: ["resources", "limits", "memory"]] == .string("150Mi"))
+    }
+
+    @Test func aRevertedStepIsReportedNotRepeated() async throws {
+        let f = try await Fixture()
+        defer { f.world.stop() }
+        let name = try await f.deployment("cache", limit: "100Mi", request: "64Mi")
+        try await f.apply("cache", Self.spec.replacingOccurrences(of: "cooldown: 5m", with: "cooldown: 0s"))
+        f.prometheus.set(name, ws: 80 * Self.mi, limit: 100 * Self.mi)
+        var status = try await f.round("cache")
+        _ = try await f.waitForPod(name, "the resize") { $0.containers.first?.appliedLimit == 150 * Self.mi }
+        // Someone puts it back to 100Mi.
+        let back: JSON = ["spec": ["containers": [["name": "app", "resources": ["limits": ["memory": "100Mi"], "requests": ["memory": "64Mi"]]]]]]
+        _ = try await f.world.client.patch(.pods, namespace: "shop", name: name, subresource: "resize", type: .strategic, body: back.serialized())
+        _ = try await f.waitForPod(name, "the revert") { $0.containers.first?.appliedLimit == 100 * Self.mi }
+        let mark = try await f.world.mark()
+        status = try await f.round("cache")
+        #expect(try await f.world.writes(since: mark).filter { $0.path.hasSuffix("/resize") }.isEmpty, "the step was repeated")
+        let entry = status["workloads"]?.arrayValue?.first
+        #expect(entry?["phase"] == .string("Reverted") && status["resizes"] == .int(1), "\(status)")
+    }
 }

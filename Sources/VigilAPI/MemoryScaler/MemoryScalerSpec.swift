@@ -89,13 +89,13 @@ public struct MemoryScalerSpec: Sendable, Hashable {
     public var selector: LabelSelectorSpec?
     /// A container's working set at or above this percentage of its memory limit triggers a step.
     public var thresholdPercent: Int64
-    /// Each step sets request and limit to the current limit × this, rounded up to a whole Mi.
+    /// Each step sets the limit to the current limit × this, rounded up to a whole Mi (the request grows in the same proportion).
     public var multiplier: Multiplier
     /// No step goes above this; a container already there gets the `AtMaximum` condition and is left alone.
     public var maxMemory: Memory
     /// A container whose last termination was `OOMKilled` triggers a step too (no Prometheus needed).
     public var onOOMKilled: Bool
-    /// After a step, a workload is not stepped again for this long (zero: no pause).
+    /// After a step, its target (the pod, in place; the Deployment or StatefulSet, through the owner) is not stepped again for this long (zero: no pause).
     public var cooldown: GoDuration
     public var mode: Mode
     /// Writes are sent with `dryRun=All`: status and Events say what would be resized.

@@ -103,7 +103,8 @@ public enum MemoryScalerPlanner {
                 if pending.reason == "Infeasible" {
                     return .report(reason: "Infeasible", message: "\(what) is infeasible: \(pending.message)", warning: true)
                 }
-                return .wait("\(what) is deferred by the kubelet: \(pending.message)", retryAfter: c.mode == .auto ? deferredLimit : nil)
+                let left = pending.since.map { $0.secondsSinceEpoch + deferredLimit - c.now.secondsSinceEpoch } ?? deferredLimit
+                return .wait("\(what) is deferred by the kubelet: \(pending.message)", retryAfter: c.mode == .auto ? max(1, left) : nil)
             }
             return .wait("\(what) is in progress", retryAfter: nil)
         case .step(let pod, let name, let from, let to, let trigger):

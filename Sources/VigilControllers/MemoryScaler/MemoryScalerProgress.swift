@@ -123,12 +123,9 @@ public struct MemoryScalerProgress: Sendable, Equatable {
         let i = workloads.firstIndex { $0.id == "\(kind)/\(r.name)/\(r.container)" }!
         workloads[i].lastTrigger = trigger
         workloads[i].mode = r.target == .pod ? "InPlace" : "Owner"
+        // A dry run changes nothing: no size, no time a cooldown would run from.
+        if dryRun { return }
         workloads[i].lastResizeAt = now
-        if dryRun {
-            workloads[i].previous = nil
-            workloads[i].memory = nil
-            return
-        }
         workloads[i].previous = MemoryStep.quantity(bytes: r.fromLimit)
         workloads[i].memory = MemoryStep.quantity(bytes: r.toLimit)
         workloads[i].resizes += 1
@@ -139,7 +136,7 @@ public struct MemoryScalerProgress: Sendable, Equatable {
     /// Whether the entries already record step `r` (its target and container at its size, or its dry run).
     public func accounts(for r: ActionSpec.RaiseMemory, dryRun: Bool) -> Bool {
         guard let w = workload("\(r.target.rawValue)/\(r.name)/\(r.container)"), w.uid == r.uid else { return false }
-        if dryRun { return w.phase == "DryRun" || w.lastResizeAt != nil }
+        if dryRun { return w.phase == "DryRun" }
         return w.memory.flatMap { try? MemoryStep.bytes(parsing: $0) }.map { $0 >= r.toLimit } ?? false
     }
 
@@ -170,7 +167,11 @@ public struct MemoryScalerProgress: Sendable, Equatable {
     public mutating func prune(livePods: Set<String>) {
         workloads.removeAll { $0.kind == "Pod" && !livePods.contains($0.uid) }
         if workloads.count > Self.maxWorkloads {
-            workloads.sort { $0.updatedAt.secondsSinceEpoch > $1.updatedAt.secondsSinceEpoch }
+            // Entries with steps go last, then the oldest.
+            workloads.sort { a, b in
+                if (a.resizes > 0) != (b.resizes > 0) { return a.resizes > 0 }
+                return a.updatedAt.secondsSinceEpoch > b.updatedAt.secondsSinceEpoch
+            }
             workloads.removeLast(workloads.count - Self.maxWorkloads)
         }
         workloads.sort { $0.id < $1.id }

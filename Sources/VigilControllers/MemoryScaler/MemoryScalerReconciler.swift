@@ -97,17 +97,15 @@ public struct MemoryScalerReconciler: Reconciler {
             scaler = s
         }
         let spec = scaler.spec
-        // With no Prometheus source configured at all, only OOM kills trigger.
-        let oomOnly = sources.isEmpty && spec.source == nil
-        if !oomOnly && !sources.contains(spec.effectiveSource) {
-            poller.unregister(id: id)
+        // With no Prometheus source configured at all, or an unknown one, only OOM kills trigger.
+        let noSource = sources.isEmpty && spec.source == nil
+        var unknownSource: String?
+        if !noSource && !sources.contains(spec.effectiveSource) {
             let known = sources.sorted().joined(separator: ", ")
-            try await writeInvalid(
-                key, subject, current: current, generation: generation, reason: "UnknownSource",
-                message: "spec.source: \"\(spec.effectiveSource)\" is not a configured Prometheus source (configured: \(known.isEmpty ? "none" : known)); add prometheus.sources.\(spec.effectiveSource) to vigil.yaml",
-                now: now)
-            return .done
+            unknownSource = "spec.source: \"\(spec.effectiveSource)\" is not a configured Prometheus source (configured: \(known.isEmpty ? "none" : known)); "
+                + "add prometheus.sources.\(spec.effectiveSource) to vigil.yaml or name a configured one"
         }
+        let oomOnly = noSource || unknownSource != nil
         var view: PrometheusView?
         if oomOnly {
             poller.unregister(id: id)
@@ -126,7 +124,10 @@ public struct MemoryScalerReconciler: Reconciler {
         let cached = try? EffectLedgerSnapshot(object: object.document)
         var lastStep = progress.lastSteps
         for entry in cached?.entries ?? [] where entry.phase != .failed {
-            guard let r = ActionSpec.RaiseMemory(ledgerAction: entry.action) else { continue }
+            // Only real steps count: a dry run changed nothing, so nothing cools down (and its steps never hold back real ones).
+            guard let r = ActionSpec.RaiseMemory(ledgerAction: entry.action),
+                entry.key == Self.key(r, scaler: uid, namespace: namespace, name: key.name, dryRun: false)
+            else { continue }
             let k = "\(r.uid)/\(r.container)"
             if lastStep[k].map({ $0.secondsSinceEpoch < entry.startedAt.secondsSinceEpoch }) ?? true { lastStep[k] = entry.startedAt }
         }
@@ -154,7 +155,11 @@ public struct MemoryScalerReconciler: Reconciler {
         fields["selector"] = .string(spec.selectorSummary)
         fields["source"] = oomOnly ? .null : .string(spec.effectiveSource)
         fields["pods"] = .int(Int64(evaluation.selected))
-        fields["conditions"] = .array(conditions(scaler, evaluation: evaluation, progress: progress, view: view, oomOnly: oomOnly, current: current, generation: generation, now: now))
+        fields["conditions"] = .array(conditions(
+            scaler, evaluation: evaluation, progress: progress, view: view, oomOnly: oomOnly, unknownSource: unknownSource, current: current, generation: generation, now: now))
+        if let unknownSource, current["conditions"]?.arrayValue?.first(where: { $0["type"]?.stringValue == "Ready" })?["reason"]?.stringValue != "UnknownSource" {
+            announcements.append(Announcement(warning: true, reason: "UnknownSource", message: unknownSource + "; until then only OOM kills trigger a step"))
+        }
         try await StatusFields.write(client, Self.descriptor, key, fields, current: current, ownWrites: ownWrites)
         for a in announcements { await events.announce(subject, a, logger: logger) }
         return requeue.map { .requeue(after: $0) } ?? .done
@@ -194,7 +199,9 @@ public struct MemoryScalerReconciler: Reconciler {
                 w.requeue(after: after)
                 return .ok
             case .report(let reason, let message, let warning):
-                if progress.set(kind: "Pod", name: pod.name, uid: pod.uid, container: finding.container, phase: reason, message: message, now: context.now) {
+                // A container without a limit is only listed in status: an Event for every such pod would be noise.
+                if progress.set(kind: "Pod", name: pod.name, uid: pod.uid, container: finding.container, phase: reason, message: message, now: context.now),
+                    reason != "NoLimit" {
                     w.announcements.append(Announcement(warning: warning, reason: reason, message: message))
                 }
                 return .ok
@@ -202,9 +209,17 @@ public struct MemoryScalerReconciler: Reconciler {
                 switch try await apply(r, trigger: trigger, resuming: false, &w, &progress) {
                 case .gone: return .gone
                 case .recorded: return .ok
+                case .doneEarlier:
+                    // The same step (same target, container and size) is in the ledger, yet the limit is back where it started.
+                    let message = "\(RenderedAction.raiseMemory(r).summary(namespace: w.key.namespace)) was done earlier, but the limit is \(MemoryStep.quantity(bytes: r.fromLimit)) again: "
+                        + "something lowered it (a GitOps sync, an edit); a step is never repeated, so fix what reverts it"
+                    if progress.set(kind: r.target.rawValue, name: r.name, uid: r.uid, container: r.container, phase: "Reverted", message: message, now: context.now) {
+                        w.announcements.append(Announcement(warning: true, reason: "Reverted", message: message))
+                    }
+                    return .ok
                 case .failed(let error):
-                    // Auto: the cluster refused the in-place step and the pod is unchanged: go through the owner.
-                    if r.target == .pod, w.scaler.spec.mode == .auto, context.inPlaceRefused == nil,
+                    // The cluster refused the in-place step and the pod is unchanged: Auto goes through the owner, InPlace reports it.
+                    if r.target == .pod, w.scaler.spec.mode != .owner, context.inPlaceRefused == nil,
                         let now = pods.get(namespace: pod.namespace, name: pod.name), now.uid == pod.uid,
                         now.containers.first(where: { $0.name == r.container })?.limit == r.fromLimit {
                         context.inPlaceRefused = error
@@ -226,6 +241,8 @@ public struct MemoryScalerReconciler: Reconciler {
         case recorded
         /// Failed for good; not recorded (the caller falls back or records it).
         case failed(String)
+        /// The ledger says this very step was done, yet it was decided again from the same limit: reverted.
+        case doneEarlier
         /// The MemoryScaler is gone.
         case gone
     }
@@ -234,14 +251,16 @@ public struct MemoryScalerReconciler: Reconciler {
     /// MemoryScaler, `memory|<uid>/<container>/<toLimit>`) and records how it went.
     func apply(_ r: ActionSpec.RaiseMemory, trigger: String, resuming: Bool, _ w: inout StepWork, _ progress: inout MemoryScalerProgress) async throws -> Applied {
         let now = w.context.now
-        if !resuming, let wait = budget.take() {
+        let dryRun = w.scaler.spec.dryRun
+        // A step the ledger knows already (done, failed for good, in flight) takes no new token and is not counted again.
+        let known = w.cached?.entry(run(r, w, dryRun: dryRun).key(0))
+        if !resuming, known == nil, let wait = budget.take() {
             let message = "waiting for the action cap (actions.maxRunsPerMinute \(Int(budget.perMinute)) in vigil.yaml)"
             progress.set(kind: r.target.rawValue, name: r.name, uid: r.uid, container: r.container, phase: "Waiting", message: message, now: now)
             w.requeue(after: wait)
             return .recorded
         }
         let mode = r.target == .pod ? "InPlace" : "Owner"
-        let dryRun = w.scaler.spec.dryRun
         let outcome: ActionEngine.Outcome
         do {
             outcome = try await engine.run([.raiseMemory(r)], run(r, w, dryRun: dryRun), ledger: ledger(w.key), cached: w.cached)
@@ -253,6 +272,8 @@ public struct MemoryScalerReconciler: Reconciler {
         switch s.phase {
         case .succeeded:
             let earlier = s.summary.hasSuffix("(done earlier)")
+            // Decided afresh from a limit this very step had raised: it was reverted.
+            if earlier && !resuming && !dryRun { return .doneEarlier }
             // Done before (by this replica or another) and already in status: nothing new.
             if earlier, progress.accounts(for: r, dryRun: dryRun) { return .recorded }
             progress.resized(r, trigger: trigger, message: s.summary, dryRun: dryRun, now: now)
@@ -262,13 +283,13 @@ public struct MemoryScalerReconciler: Reconciler {
                     if case .workload(let t, let n, let u, _) = owner, u == r.uid { w.owners[ref] = .workload(target: t, name: n, uid: u, limit: r.toLimit) }
                 }
             }
-            if !earlier {
-                metrics.step(mode: mode, result: dryRun ? "dry_run" : "applied")
+            if !earlier { metrics.step(mode: mode, result: dryRun ? "dry_run" : "applied") }
+            if !earlier || resuming {
                 w.announcements.append(Announcement(reason: dryRun ? "WouldResize" : "Resized", message: "\(s.summary): \(trigger)"))
             }
             return .recorded
         case .failed:
-            metrics.step(mode: mode, result: "failed")
+            if known?.phase != .failed { metrics.step(mode: mode, result: "failed") }
             return .failed(s.error ?? "failed")
         case .retrying, .waiting:
             let message = "\(s.summary): " + (s.phase == .waiting ? "another replica is running it" : "retrying after: \(s.error ?? "an error")")
@@ -282,23 +303,47 @@ public struct MemoryScalerReconciler: Reconciler {
     /// applied or applies it) or records (a `Succeeded` one) every step in
     /// the ledger that status does not account for: a replica that died
     /// between its step and its status write leaves one.
+    ///
+    /// Only recent entries (`recoveryWindow`) of targets that still exist
+    /// count, and a `Succeeded` one only if it is newer than the last step
+    /// status records: a pod's entry leaves status when the pod goes, and
+    /// its ledger entry must not bring it back.
     func recover(uid: String, _ w: inout StepWork, _ progress: inout MemoryScalerProgress) async throws -> StepResult {
         let dryRun = w.scaler.spec.dryRun
-        for entry in w.cached?.entries ?? [] where entry.phase != .failed {
+        let now = w.context.now.secondsSinceEpoch
+        let recorded = progress.lastResizeAt?.secondsSinceEpoch ?? 0
+        for entry in w.cached?.entries ?? [] where entry.phase != .failed && now - entry.startedAt.secondsSinceEpoch < Self.recoveryWindow {
             guard let r = ActionSpec.RaiseMemory(ledgerAction: entry.action), entry.key == run(r, w, dryRun: dryRun).key(0),
                 !progress.accounts(for: r, dryRun: dryRun)
             else { continue }
+            // A finished step older than the last one status records was recorded then (its entry may since have been pruned).
+            if entry.phase == .succeeded && entry.startedAt.secondsSinceEpoch <= recorded { continue }
+            if r.target == .pod, pods.get(namespace: w.key.namespace, name: r.name)?.uid != r.uid { continue }
             let trigger = "a step started by \(entry.owner ?? "another replica") at \(entry.startedAt.text), which stopped before recording it"
             if try await apply(r, trigger: trigger, resuming: true, &w, &progress) == .gone { return .gone }
         }
         return .ok
     }
 
+    /// How old a ledger entry `recover` still looks at: a replica that died
+    /// before its status write is replaced within a lease or two.
+    static let recoveryWindow = 3600.0
+
     func run(_ r: ActionSpec.RaiseMemory, _ w: StepWork, dryRun: Bool) -> ActionEngine.Run {
+        Self.run(r, subject: w.subject, namespace: w.key.namespace, name: w.key.name, dryRun: dryRun)
+    }
+
+    /// The engine run of a step: instance `memory`, target `<uid>/<container>/<toLimit>`.
+    static func run(_ r: ActionSpec.RaiseMemory, subject: EventRecorder.Subject, namespace: String, name: String, dryRun: Bool) -> ActionEngine.Run {
         ActionEngine.Run(
-            subject: w.subject, resource: Self.descriptor, instance: "memory", target: "\(r.uid)/\(r.container)/\(r.toLimit)",
-            namespace: w.key.namespace, values: TemplateValues(namespace: w.key.namespace, resourceName: w.key.name), dryRun: dryRun,
-            defaultWebhookBody: { _ in [] })
+            subject: subject, resource: descriptor, instance: "memory", target: "\(r.uid)/\(r.container)/\(r.toLimit)",
+            namespace: namespace, values: TemplateValues(namespace: namespace, resourceName: name), dryRun: dryRun, defaultWebhookBody: { _ in [] })
+    }
+
+    /// The ledger key of step `r` of the MemoryScaler with UID `scaler`.
+    static func key(_ r: ActionSpec.RaiseMemory, scaler: String, namespace: String, name: String, dryRun: Bool) -> EffectKey {
+        let subject = EventRecorder.Subject(apiVersion: apiVersion, kind: MemoryScaler.kind, namespace: namespace, name: name, uid: scaler)
+        return run(r, subject: subject, namespace: namespace, name: name, dryRun: dryRun).key(0)
     }
 
     func ledger(_ key: ObjectKey) -> EffectLedgerStore<KubeClient> {
@@ -369,13 +414,15 @@ public struct MemoryScalerReconciler: Reconciler {
     // MARK: Status
 
     func conditions(
-        _ scaler: MemoryScaler, evaluation e: MemoryScalerEvaluator.Result, progress: MemoryScalerProgress, view: PrometheusView?, oomOnly: Bool, current: JSON,
-        generation: Int64?, now: RFC3339Time
+        _ scaler: MemoryScaler, evaluation e: MemoryScalerEvaluator.Result, progress: MemoryScalerProgress, view: PrometheusView?, oomOnly: Bool,
+        unknownSource: String? = nil, current: JSON, generation: Int64?, now: RFC3339Time
     ) -> [JSON] {
         let spec = scaler.spec
         let source = spec.effectiveSource
         let reachable: (StatusCondition.Status, String, String)
         switch (view?.reachability, view?.content) {
+        case (nil, _) where unknownSource != nil:
+            reachable = (.false, "UnknownSource", unknownSource! + "; only OOM kills trigger a step")
         case (nil, _) where oomOnly:
             reachable = (.unknown, "NoSource", "no Prometheus source is configured: only OOM kills trigger a step")
         case (nil, _):
@@ -388,15 +435,16 @@ public struct MemoryScalerReconciler: Reconciler {
             reachable = (.true, "Polled", "polled at \(view!.fetchedAtWall.text)" + (view!.warnings.isEmpty ? "" : "; warnings: \(view!.warnings.joined(separator: "; "))"))
         }
         let what = "\(e.selected) pod\(e.selected == 1 ? "" : "s") selected (\(spec.selectorSummary))"
-        let ready: (StatusCondition.Status, String, String) =
+        var ready: (StatusCondition.Status, String, String) =
             spec.paused ? (.true, "Paused", "\(what); paused: nothing is resized")
             : spec.dryRun ? (.true, "DryRun", "\(what); dry run: steps are sent with dryRun=All")
             : (.true, "Watching", "\(what); a step at \(spec.thresholdPercent)% of the limit\(spec.onOOMKilled ? " or after an OOM kill" : ""), ×\(spec.multiplier.text) up to \(spec.maxMemory.text), \(spec.mode.rawValue)")
+        if let unknownSource { ready = (.false, "UnknownSource", unknownSource + "; only OOM kills trigger a step until then") }
         let atMax = progress.workloads.filter { $0.phase == "AtMaximum" }
         let atMaximum: (StatusCondition.Status, String, String) = atMax.isEmpty
             ? (.false, "BelowMaximum", "no container needs more than maxMemory \(spec.maxMemory.text)")
-            : (.true, "AtMaximum", atMax.prefix(5).map { "\($0.name)/\($0.container)" }.joined(separator: ", ") + (atMax.count > 5 ? " and \(atMax.count - 5) more" : "")
-                + " need more than maxMemory \(spec.maxMemory.text)")
+            : (.true, "AtMaximum", "at maxMemory \(spec.maxMemory.text) and still over the threshold or OOM-killed: "
+                + atMax.prefix(5).map { "\($0.name)/\($0.container)" }.joined(separator: ", ") + (atMax.count > 5 ? " and \(atMax.count - 5) more" : ""))
         let previous = current["conditions"]?.arrayValue ?? []
         return [
             CounterMeasureReconciler.condition("Ready", ready, previous: previous, generation: generation, now: now),
