@@ -42,6 +42,8 @@ public struct MemoryScalerBench: Sendable {
         /// Intervals in the quiet window that counts Prometheus requests.
         public var quietIntervals = 6
         public var qps = 200
+        /// `controllers.workers` of each replica (nil: vigil's default).
+        public var workers: Int?
         public var vigilBinary: String
         public var prometheusBinary = "/usr/bin/prometheus"
         public var runDirectory: String
@@ -134,8 +136,8 @@ public struct MemoryScalerBench: Sendable {
         try config.write(toFile: c.runDirectory + "/vigil.yaml", atomically: true, encoding: .utf8)
         processes = try BenchCluster.replicas(
             c.replicas, binary: c.vigilBinary, kubeconfig: kubeconfig, qps: c.qps, runDirectory: c.runDirectory,
-            extra: ["--config", c.runDirectory + "/vigil.yaml", "--set", "actions.maxRunsPerMinute=0"])
-        log("\(c.replicas) vigil replicas started, polling every \(c.interval) s")
+            extra: ["--config", c.runDirectory + "/vigil.yaml", "--set", "actions.maxRunsPerMinute=0"] + (c.workers.map { ["--set", "controllers.workers=\($0)"] } ?? []))
+        log("\(c.replicas) vigil replicas started, polling every \(c.interval) s" + (c.workers.map { ", \($0) workers per controller" } ?? ""))
         try await BenchCluster.waitFor("every MemoryScaler to see its \(c.podsPerScaler) pods polled", seconds: 300 + 4 * c.interval) {
             guard let items = try? await list(client) else { return false }
             return items.filter { o in
@@ -255,7 +257,7 @@ public struct MemoryScalerBench: Sendable {
         }
         let result: JSON = [
             "scalers": .int(Int64(c.scalers)), "pods": .int(Int64(pods)), "replicas": .int(Int64(c.replicas)),
-            "intervalSeconds": .double(c.interval), "scrapeIntervalSeconds": .double(c.scrapeInterval), "raiseRatePerSecond": .double(c.rate),
+            "intervalSeconds": .double(c.interval), "workers": c.workers.map { .int(Int64($0)) } ?? .null, "scrapeIntervalSeconds": .double(c.scrapeInterval), "raiseRatePerSecond": .double(c.rate),
             "prometheusQueriesPerInterval": .double(queriesPerInterval), "prometheusQueriesGoal": .double(Double(c.replicas)),
             "memhogQueriesPerTwoSeconds": .int(Int64(pods)),
             "raisedPods": .int(Int64(raised.count)), "resizedPods": .int(Int64(latencies.count)), "notResized": .int(Int64(notResized.count)),

@@ -221,6 +221,7 @@ struct MemoryScalerBenchCommand: AsyncParsableCommand {
     @Option(help: "The Prometheus source's poll interval, seconds.") var interval = 5.0
     @Option(help: "Prometheus' scrape interval of kube-sim's /metrics/cadvisor, seconds.") var scrapeInterval = 1.0
     @Option(help: "Pods raised over the threshold per second.") var rate = 100.0
+    @Option(help: "controllers.workers of each replica (default: vigil's).") var workers: Int?
     @Option(help: "Client-side API rate limit per replica (qps; burst is twice).") var qps = 200
     @Option(help: "The vigil binary (default: next to this one).") var vigil: String?
     @Option(help: "Where logs go.") var runDirectory = ".ha-run/msc"
@@ -235,6 +236,7 @@ struct MemoryScalerBenchCommand: AsyncParsableCommand {
         c.interval = interval
         c.scrapeInterval = scrapeInterval
         c.rate = rate
+        c.workers = workers
         c.qps = qps
         let result = try await MemoryScalerBench(configuration: c).run { emit("# " + $0) }
         emit(String(decoding: result.serialized(), as: UTF8.self))

@@ -23,14 +23,40 @@ extension ActionSpec {
         public var container: String
         public var fromLimit: Int64
         public var toLimit: Int64
+        /// What the controller's cache says of the container, so the step
+        /// can be sent without reading the object first (nil: read it).
+        /// Not part of the step's identity (`==`, `ledgerAction`).
+        public var seen: Seen?
 
-        public init(target: Target, name: String, uid: String, container: String, fromLimit: Int64, toLimit: Int64) {
+        /// The container as last seen: its index in the containers list and
+        /// its memory limit and request exactly as stored.
+        public struct Seen: Sendable, Hashable {
+            public var index: Int
+            public var limitText: String
+            public var requestText: String?
+            public init(index: Int, limitText: String, requestText: String?) {
+                self.index = index
+                self.limitText = limitText
+                self.requestText = requestText
+            }
+        }
+
+        public init(target: Target, name: String, uid: String, container: String, fromLimit: Int64, toLimit: Int64, seen: Seen? = nil) {
             self.target = target
             self.name = name
             self.uid = uid
             self.container = container
             self.fromLimit = fromLimit
             self.toLimit = toLimit
+            self.seen = seen
+        }
+
+        public static func == (a: RaiseMemory, b: RaiseMemory) -> Bool {
+            a.target == b.target && a.name == b.name && a.uid == b.uid && a.container == b.container && a.fromLimit == b.fromLimit && a.toLimit == b.toLimit
+        }
+
+        public func hash(into h: inout Hasher) {
+            h.combine(ledgerAction)
         }
 
         /// What the ledger records as the entry's `action`, the whole step:

@@ -15,6 +15,7 @@ extension ActionExecutor {
     /// Idempotent under its key: a limit that is already `toLimit` (a replica
     /// that died after the write) is a success without a write.
     func raiseMemory(_ r: ActionSpec.RaiseMemory, _ c: Context) async throws -> Result {
+        if r.target == .pod, let seen = r.seen, let result = try await raiseMemoryAsSeen(r, seen, c) { return result }
         let ns = c.namespace
         let (descriptor, base, what): (ResourceDescriptor, [String], String) = switch r.target {
         case .pod: (.pods, ["spec"], "pod \(ns)/\(r.name)")
@@ -73,5 +74,40 @@ extension ActionExecutor {
             throw Self.classify(error, verb: "patch", resource: r.target == .pod ? "pods/resize" : descriptor.plural, group: descriptor.group, namespace: ns, name: r.name)
         }
         return Result(summary: "\(c.dryRun ? "would raise" : "raised") the memory limit of container \(r.container) of \(what) from \(from) to \(to) \(how)\(requestNote)\(dry)")
+    }
+
+    /// The in-place step without reading the pod first, from what the
+    /// controller's cache saw: the JSON patch tests the pod's UID, the
+    /// container's name at its index and its limit (and request) as seen.
+    /// Nil when a test failed or the pod was not found: the caller reads
+    /// the pod and decides again (done already, changed, gone).
+    func raiseMemoryAsSeen(_ r: ActionSpec.RaiseMemory, _ seen: ActionSpec.RaiseMemory.Seen, _ c: Context) async throws -> Result? {
+        let path = "/spec/containers/\(seen.index)"
+        let to = MemoryStep.quantity(bytes: r.toLimit)
+        var ops: [JSON] = [
+            ["op": "test", "path": "/metadata/uid", "value": .string(r.uid)],
+            ["op": "test", "path": .string(path + "/name"), "value": .string(r.container)],
+            ["op": "test", "path": .string(path + "/resources/limits/memory"), "value": .string(seen.limitText)],
+            ["op": "replace", "path": .string(path + "/resources/limits/memory"), "value": .string(to)],
+        ]
+        var requestNote = ""
+        if let text = seen.requestText, let request = try? MemoryStep.bytes(parsing: text) {
+            let next = MemoryStep.request(current: request, fromLimit: r.fromLimit, toLimit: r.toLimit)
+            if next != request {
+                ops.append(["op": "test", "path": .string(path + "/resources/requests/memory"), "value": .string(text)])
+                ops.append(["op": "replace", "path": .string(path + "/resources/requests/memory"), "value": .string(MemoryStep.quantity(bytes: next))])
+                requestNote = ", request \(text) → \(MemoryStep.quantity(bytes: next))"
+            }
+        }
+        do {
+            _ = try await client.patch(.pods, namespace: c.namespace, name: r.name, subresource: "resize", type: .json, body: JSON.array(ops).serialized(), options: WriteOptions(dryRun: c.dryRun))
+        } catch {
+            // A test that failed (422), or no such pod or subresource (404): read the pod and decide again.
+            if error.statusCode == 422 || error.statusCode == 404 { return nil }
+            throw Self.classify(error, verb: "patch", resource: "pods/resize", namespace: c.namespace, name: r.name)
+        }
+        let dry = c.dryRun ? " (dry run: sent with dryRun=All)" : ""
+        return Result(
+            summary: "\(c.dryRun ? "would raise" : "raised") the memory limit of container \(r.container) of pod \(c.namespace)/\(r.name) from \(MemoryStep.quantity(bytes: r.fromLimit)) to \(to) in place\(requestNote)\(dry)")
     }
 }

@@ -127,7 +127,10 @@ public enum MemoryScalerPlanner {
                 }
             }
             if let wait = cooling(uid: pod.uid, container: name, what: "pod \(pod.name)", c) { return wait }
-            return .raise(.init(target: .pod, name: pod.name, uid: pod.uid, container: name, fromLimit: from, toLimit: to), trigger: trigger.description)
+            let seen = pod.containers.firstIndex { $0.name == name }.flatMap { i in
+                pod.containers[i].limitText.map { ActionSpec.RaiseMemory.Seen(index: i, limitText: $0, requestText: pod.containers[i].requestText) }
+            }
+            return .raise(.init(target: .pod, name: pod.name, uid: pod.uid, container: name, fromLimit: from, toLimit: to, seen: seen), trigger: trigger.description)
         }
     }
 

@@ -18,6 +18,7 @@ public struct ScaledPod: KubeResource, JSONTreeInitializable, Sendable, Equatabl
         public var limit: Int64?
         public var limitText: String?
         public var request: Int64?
+        public var requestText: String?
         /// CPU request and limit (texts), for the QoS class.
         public var cpuRequest: String?
         public var cpuLimit: String?
@@ -86,6 +87,7 @@ public struct ScaledPod: KubeResource, JSONTreeInitializable, Sendable, Equatabl
             let name = c["name"]?.stringValue ?? ""
             let status = statuses.first { $0["name"]?.stringValue == name }
             let limitText = c[path: ["resources", "limits", "memory"]]?.stringValue
+            let requestText = c[path: ["resources", "requests", "memory"]]?.stringValue
             let policy = c["resizePolicy"]?.arrayValue?.first { $0["resourceName"]?.stringValue == "memory" }
             var oom: RFC3339Time?
             for state in ["lastState", "state"] {
@@ -96,7 +98,7 @@ public struct ScaledPod: KubeResource, JSONTreeInitializable, Sendable, Equatabl
             }
             return Container(
                 name: name, limit: limitText.flatMap { try? MemoryStep.bytes(parsing: $0) }, limitText: limitText,
-                request: (c[path: ["resources", "requests", "memory"]]?.stringValue).flatMap { try? MemoryStep.bytes(parsing: $0) },
+                request: requestText.flatMap { try? MemoryStep.bytes(parsing: $0) }, requestText: requestText,
                 cpuRequest: c[path: ["resources", "requests", "cpu"]]?.stringValue, cpuLimit: c[path: ["resources", "limits", "cpu"]]?.stringValue,
                 appliedLimit: (status?[path: ["resources", "limits", "memory"]]?.stringValue).flatMap { try? MemoryStep.bytes(parsing: $0) },
                 restartsOnMemoryResize: policy?["restartPolicy"]?.stringValue == "RestartContainer",
