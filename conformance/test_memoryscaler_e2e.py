@@ -193,7 +193,7 @@ def _in_place(env: Env) -> None:
     st = status(env, ns, "cache")
     assert st["resizes"] == 3 and len(resize_patches(env, since, ns, name)) == 3, (st, resize_patches(env, since, ns, name))
     assert st["workloads"][0]["phase"] == "AtMaximum", st["workloads"]
-    assert "need more than maxMemory 300Mi" in condition(st, "AtMaximum")["message"], st
+    assert condition(st, "AtMaximum")["message"].startswith("at maxMemory 300Mi and still over the threshold"), st
     got = reasons(env, ns, "cache")
     assert got.count("Resized") == 3 and "AtMaximum" in got, got
     described = env.kubectl.ok("describe", "msc", "cache", "-n", ns)

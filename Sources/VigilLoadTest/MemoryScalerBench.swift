@@ -164,6 +164,8 @@ public struct MemoryScalerBench: Sendable {
         let simCPUBefore = ProcessUsage.cpuSeconds(pid: sim.pid) ?? 0
         let promCPUBefore = ProcessUsage.cpuSeconds(pid: prometheus.pid) ?? 0
         let apiBefore = try await BenchPrometheus.vigilAPIRequests(http, processes)
+        let replicasCPUBefore = processes.map { $0.cpuSeconds ?? 0 }.reduce(0, +)
+        let benchCPUBefore = ProcessUsage.cpuSeconds(pid: getpid()) ?? 0
         let raiseStart = Date().timeIntervalSince1970
         let raisedAt = RaiseTimes()
         let patch: JSON = ["metadata": ["annotations": ["sim.vigil.dev/memory": "85Mi"]]]
@@ -208,6 +210,10 @@ public struct MemoryScalerBench: Sendable {
         let simCPU = (ProcessUsage.cpuSeconds(pid: sim.pid) ?? 0) - simCPUBefore
         let promCPU = (ProcessUsage.cpuSeconds(pid: prometheus.pid) ?? 0) - promCPUBefore
         let apiAfter = try await BenchPrometheus.vigilAPIRequests(http, processes)
+        let replicasCPU = processes.map { $0.cpuSeconds ?? 0 }.reduce(0, +) - replicasCPUBefore
+        let benchCPU = (ProcessUsage.cpuSeconds(pid: getpid()) ?? 0) - benchCPUBefore
+        let window = settled - raiseStart
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
 
         // Per pod: Vigil's step time from the pod's entry in its MemoryScaler's status.
         let raised = raisedAt.times.withLock { $0 }
@@ -268,7 +274,9 @@ public struct MemoryScalerBench: Sendable {
             "vigilAPIRequestsPerResize": .double((apiAfter - apiBefore) / resized),
             "kubeSimRequestsPerResize": .double(simRequests / resized),
             "kubeSimRequestsPerResizeByVerb": perResize("byVerb"), "kubeSimRequestsPerResizeByResource": perResize("byResource"),
-            "kubeSimCPUSeconds": .double(simCPU), "prometheusCPUSeconds": .double(promCPU),
+            "kubeSimCPUSeconds": .double(simCPU), "prometheusCPUSeconds": .double(promCPU), "replicasCPUSeconds": .double(replicasCPU),
+            "benchCPUSeconds": .double(benchCPU), "windowSeconds": .double(window), "cores": .double(cores),
+            "machineCPUUsedFraction": .double((simCPU + promCPU + replicasCPU + benchCPU) / max(1, window * cores)),
             "replicasDetail": .array(perReplica),
         ]
         log(String(format: "raise → resize (Vigil's step, scrape and poll included): p50 %.2f s, p99 %.2f s, max %.2f s over %d pods; goal ≤ %.0f s",
@@ -279,6 +287,8 @@ public struct MemoryScalerBench: Sendable {
         for k in beyondOneStep.prefix(5) { log("  stepped twice: \(k)") }
         log(String(format: "API requests per resize: %.2f from Vigil, %.2f at kube-sim (the bench's raise included); kube-sim CPU %.1f s, Prometheus CPU %.1f s",
             (apiAfter - apiBefore) / resized, simRequests / resized, simCPU, promCPU))
+        log(String(format: "CPU from the first raise until settled (%.0f s, %.0f cores): kube-sim %.1f s, Prometheus %.1f s, vigil replicas %.1f s, this bench %.1f s: %.0f %% of the machine",
+            window, cores, simCPU, promCPU, replicasCPU, benchCPU, 100 * (simCPU + promCPU + replicasCPU + benchCPU) / max(1, window * cores)))
         log("  per resize by verb \(String(decoding: perResize("byVerb").serialized(), as: UTF8.self)), by resource \(String(decoding: perResize("byResource").serialized(), as: UTF8.self))")
         for p in perReplica {
             log(String(format: "  %@: RSS %.1f MiB, CPU %.1f s over %.0f s (%.1f %% of a core)", p["id"]?.stringValue ?? "", p["residentMiB"]?.doubleValue ?? 0,

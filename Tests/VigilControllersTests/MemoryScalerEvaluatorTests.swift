@@ -51,9 +51,9 @@ import VigilPrometheus
         var out: [PrometheusSample] = []
         for r in rows {
             let labels = ["namespace": "shop", "pod": r.pod, "container": "app"]
-            out.append(PrometheusSample(labels: labels.merging(["__name__": "container_memory_working_set_bytes"]) { $1 }, value: PrometheusSampleValue(timestamp: 0, value: Double(r.ws))))
+            out.append(PrometheusSample(labels: labels.merging(["vigil_series": "working_set"]) { $1 }, value: PrometheusSampleValue(timestamp: 0, value: Double(r.ws))))
             if let l = r.limit {
-                out.append(PrometheusSample(labels: labels.merging(["__name__": "container_spec_memory_limit_bytes"]) { $1 }, value: PrometheusSampleValue(timestamp: 0, value: Double(l))))
+                out.append(PrometheusSample(labels: labels.merging(["vigil_series": "limit"]) { $1 }, value: PrometheusSampleValue(timestamp: 0, value: Double(l))))
             }
         }
         return MemoryScalerEvaluator.Measurements(samples: out)

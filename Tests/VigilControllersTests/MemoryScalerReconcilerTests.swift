@@ -28,8 +28,8 @@ import VigilRuntime
             var samples: [PrometheusSample] = []
             for (pod, r) in rows {
                 let labels = ["namespace": "shop", "pod": pod, "container": "app"]
-                samples.append(PrometheusSample(labels: labels.merging(["__name__": "container_memory_working_set_bytes"]) { $1 }, value: .init(timestamp: 0, value: Double(r.ws))))
-                samples.append(PrometheusSample(labels: labels.merging(["__name__": "container_spec_memory_limit_bytes"]) { $1 }, value: .init(timestamp: 0, value: Double(r.limit))))
+                samples.append(PrometheusSample(labels: labels.merging(["vigil_series": "working_set"]) { $1 }, value: .init(timestamp: 0, value: Double(r.ws))))
+                samples.append(PrometheusSample(labels: labels.merging(["vigil_series": "limit"]) { $1 }, value: .init(timestamp: 0, value: Double(r.limit))))
             }
             return PrometheusQueryResult(value: .vector(samples))
         }

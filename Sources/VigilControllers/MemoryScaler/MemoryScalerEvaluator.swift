@@ -10,13 +10,17 @@ import VigilPrometheus
 public enum MemoryScalerEvaluator {
     /// The one PromQL expression every MemoryScaler of every namespace
     /// subscribes to: the working set and the limit of every container, in
-    /// cAdvisor's current label names (`namespace`, `pod`, `container`). The
-    /// poller sends it once per interval per replica and splits the answer
-    /// by namespace, however many MemoryScalers and pods there are.
+    /// cAdvisor's current label names (`namespace`, `pod`, `container`),
+    /// one series each per container (`max by`, so a container's old and new
+    /// cgroup during a restart count once) with only those labels and
+    /// `vigil_series` (`working_set` or `limit`) to tell them apart. The
+    /// poller sends it once per interval per replica and splits the answer by
+    /// namespace, however many MemoryScalers and pods there are.
     public static let expression =
-        #"{__name__=~"container_memory_working_set_bytes|container_spec_memory_limit_bytes",container!="",container!="POD"}"#
-    static let workingSetMetric = "container_memory_working_set_bytes"
-    static let limitMetric = "container_spec_memory_limit_bytes"
+        #"label_replace(max by (namespace, pod, container) (container_memory_working_set_bytes{container!="",container!="POD"}), "vigil_series", "working_set", "", "")"#
+        + #" or label_replace(max by (namespace, pod, container) (container_spec_memory_limit_bytes{container!="",container!="POD"}), "vigil_series", "limit", "", "")"#
+    /// The label that tells the expression's two kinds of series apart.
+    static let seriesLabel = "vigil_series"
 
     /// Why a container needs a step.
     public enum Trigger: Sendable, Equatable {
@@ -81,9 +85,9 @@ public enum MemoryScalerEvaluator {
                 guard let pod = s.labels["pod"], let container = s.labels["container"], s.value.value.isFinite, s.value.value >= 0 else { continue }
                 let key = "\(pod)/\(container)"
                 let bytes = Int64(s.value.value.rounded())
-                switch s.labels["__name__"] {
-                case MemoryScalerEvaluator.workingSetMetric?: workingSet[key] = max(workingSet[key] ?? 0, bytes)
-                case MemoryScalerEvaluator.limitMetric?: limit[key] = bytes
+                switch s.labels[MemoryScalerEvaluator.seriesLabel] {
+                case "working_set"?: workingSet[key] = max(workingSet[key] ?? 0, bytes)
+                case "limit"?: limit[key] = bytes
                 default: break
                 }
             }
