@@ -60,10 +60,7 @@ public struct CounterMeasureReconciler: Reconciler {
     public static func subscriber(_ key: ObjectKey) -> String { PollerSubscriber.id(kind: CounterMeasure.kind, key) }
 
     /// The key of a poller subscriber id (nil for another kind's).
-    public static func key(subscriber id: String) -> ObjectKey? {
-        guard let (kind, key) = PollerSubscriber.parse(id), kind == CounterMeasure.kind else { return nil }
-        return key
-    }
+    public static func key(subscriber id: String) -> ObjectKey? { PollerSubscriber.key(kind: CounterMeasure.kind, subscriber: id) }
 
     func now() -> RFC3339Time { RFC3339Time(secondsSinceEpoch: wallClockAtZero + clock.now()) }
 
@@ -229,14 +226,9 @@ public struct CounterMeasureReconciler: Reconciler {
     }
 
     func writeInvalid(_ key: ObjectKey, _ subject: EventRecorder.Subject, current: JSON, generation: Int64?, reason: String, message: String, now: RFC3339Time) async throws {
-        let previous = current["conditions"]?.arrayValue ?? []
-        let old = previous.first { $0["type"]?.stringValue == "Ready" }
-        if old?["reason"]?.stringValue == reason && old?["message"]?.stringValue == message && current["observedGeneration"]?.intValue == generation { return }
-        var o = JSONObject()
-        o["observedGeneration"] = generation.map { .int($0) } ?? .null
-        o["conditions"] = .array([Self.condition("Ready", (.false, reason, message), previous: previous, generation: generation, now: now)])
-        try await write(key, o, current: current)
-        await announce(subject, key, .init(warning: true, reason: reason, message: message))
+        guard try await StatusFields.writeNotReady(client, Self.descriptor, key, reason: reason, message: message, current: current, generation: generation, now: now, ownWrites: ownWrites)
+        else { return }
+        await events.announce(subject, Announcement(warning: true, reason: reason, message: message), logger: logger)
     }
 
     // MARK: Events

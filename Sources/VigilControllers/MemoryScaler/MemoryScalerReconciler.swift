@@ -65,10 +65,7 @@ public struct MemoryScalerReconciler: Reconciler {
     public static func subscriber(_ key: ObjectKey) -> String { PollerSubscriber.id(kind: MemoryScaler.kind, key) }
 
     /// The key of a poller subscriber id (nil for another kind's).
-    public static func key(subscriber id: String) -> ObjectKey? {
-        guard let (kind, key) = PollerSubscriber.parse(id), kind == MemoryScaler.kind else { return nil }
-        return key
-    }
+    public static func key(subscriber id: String) -> ObjectKey? { PollerSubscriber.key(kind: MemoryScaler.kind, subscriber: id) }
 
     func now() -> RFC3339Time { RFC3339Time(secondsSinceEpoch: wallClockAtZero + clock.now()) }
 
@@ -454,13 +451,8 @@ public struct MemoryScalerReconciler: Reconciler {
     }
 
     func writeInvalid(_ key: ObjectKey, _ subject: EventRecorder.Subject, current: JSON, generation: Int64?, reason: String, message: String, now: RFC3339Time) async throws {
-        let previous = current["conditions"]?.arrayValue ?? []
-        let old = previous.first { $0["type"]?.stringValue == "Ready" }
-        if old?["reason"]?.stringValue == reason && old?["message"]?.stringValue == message && current["observedGeneration"]?.intValue == generation { return }
-        var o = JSONObject()
-        o["observedGeneration"] = generation.map { .int($0) } ?? .null
-        o["conditions"] = .array([CounterMeasureReconciler.condition("Ready", (.false, reason, message), previous: previous, generation: generation, now: now)])
-        try await StatusFields.write(client, Self.descriptor, key, o, current: current, ownWrites: ownWrites)
+        guard try await StatusFields.writeNotReady(client, Self.descriptor, key, reason: reason, message: message, current: current, generation: generation, now: now, ownWrites: ownWrites)
+        else { return }
         await events.announce(subject, Announcement(warning: true, reason: reason, message: message), logger: logger)
     }
 }

@@ -12,4 +12,10 @@ public enum PollerSubscriber {
         guard parts.count == 3 else { return nil }
         return (parts[0], ObjectKey(namespace: parts[1], name: parts[2]))
     }
+
+    /// The key of a subscriber id made for `kind` (nil for another kind's).
+    public static func key(kind: String, subscriber id: String) -> ObjectKey? {
+        guard let (k, key) = parse(id), k == kind else { return nil }
+        return key
+    }
 }

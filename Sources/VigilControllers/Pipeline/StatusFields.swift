@@ -33,6 +33,22 @@ enum StatusFields {
         }
     }
 
+    /// `Ready=False` with `reason` (and `observedGeneration`), unless status
+    /// says exactly that already. True when written (announce it then).
+    static func writeNotReady(
+        _ client: KubeClient, _ descriptor: ResourceDescriptor, _ key: ObjectKey, reason: String, message: String, current: JSON, generation: Int64?,
+        now: RFC3339Time, ownWrites: OwnWrites
+    ) async throws -> Bool {
+        let previous = current["conditions"]?.arrayValue ?? []
+        let old = previous.first { $0["type"]?.stringValue == "Ready" }
+        if old?["reason"]?.stringValue == reason && old?["message"]?.stringValue == message && current["observedGeneration"]?.intValue == generation { return false }
+        var o = JSONObject()
+        o["observedGeneration"] = generation.map { .int($0) } ?? .null
+        o["conditions"] = .array([CounterMeasureReconciler.condition("Ready", (.false, reason, message), previous: previous, generation: generation, now: now)])
+        try await write(client, descriptor, key, o, current: current, ownWrites: ownWrites)
+        return true
+    }
+
     /// Conditions without the poll time in SourceReachable's message.
     static func stable(_ conditions: JSON) -> JSON {
         guard case .array(let list) = conditions else { return conditions }
