@@ -363,9 +363,6 @@ def test_vigil_validate_agrees_with_the_crd(tmp_path):
     assert (rc, out) == (0, f"{len(BOUNDARIES)} resources valid\n"), (out, err)
 
 
-@pytest.mark.xfail(strict=True, reason="vigil validate refuses explicit nulls (FieldReader treats null as a wrong type), "
-                                       "while the API server prunes them and applies the defaults "
-                                       "(test_defaults_are_applied: 'nulls')")
 def test_vigil_validate_treats_null_as_unset(tmp_path):
     """`onOOMKilled:` with no value is null; the API server accepts it and stores the default (see
     test_defaults_are_applied), so vigil validate must not refuse it."""

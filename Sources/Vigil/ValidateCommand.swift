@@ -83,10 +83,10 @@ struct ValidateCommand: ParsableCommand {
             for document in documents {
                 let found: [ValidationProblem]
                 switch document.kind {
-                case NamespacePolicy.kind: found = validator.problems(in: document.json)
-                case CounterMeasure.kind: found = measures.problems(in: document.json)
-                case HealthCheck.kind: found = checks.problems(in: document.json)
-                case MemoryScaler.kind: found = scalers.problems(in: document.json)
+                case NamespacePolicy.kind: found = validator.problems(in: document.asServed)
+                case CounterMeasure.kind: found = measures.problems(in: document.asServed)
+                case HealthCheck.kind: found = checks.problems(in: document.asServed)
+                case MemoryScaler.kind: found = scalers.problems(in: document.asServed)
                 default:
                     skipped.append(document.label)
                     continue

@@ -82,4 +82,25 @@ import VigilJSON
         let item = #expect(throws: ResourceFileError.self) { try ManifestReader.documents(in: "kind: List\nitems: [1]\n", source: "s.yaml") }
         #expect(item?.description == "s.yaml: document 1: items[0]: must be an object (a resource), found integer 1")
     }
+
+    @Test func nullMembersAreLeftOutAsTheAPIServerPrunesThem() throws {
+        let text = """
+            apiVersion: vigil.dev/v1alpha1
+            kind: MemoryScaler
+            metadata: {name: cache, namespace: shop, labels: null}
+            spec:
+              maxMemory: 1Gi
+              onOOMKilled:
+              selector: {matchLabels: {app: cache}, matchExpressions: null}
+            """
+        let doc = try #require(try ManifestReader.documents(in: text, source: "a.yaml").first)
+        #expect(doc.json[path: ["spec", "onOOMKilled"]] == .null, "read as written")
+        let served = doc.asServed
+        #expect(served[path: ["spec", "onOOMKilled"]] == nil && served[path: ["metadata", "labels"]] == nil)
+        #expect(served[path: ["spec", "selector"]] == ["matchLabels": ["app": "cache"]])
+        let list = ResourceDocument(source: "b.yaml", index: 1, json: ["items": [.null, ["a": .null, "b": 1]]]).asServed
+        #expect(list["items"] == [.null, ["b": 1]], "nulls in lists stay; members of their objects go")
+        #expect(MemoryScalerValidator().problems(in: served).isEmpty)
+        #expect(!MemoryScalerValidator().problems(in: doc.json).isEmpty, "the validator itself still names a null")
+    }
 }

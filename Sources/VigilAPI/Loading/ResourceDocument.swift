@@ -19,6 +19,25 @@ public struct ResourceDocument: Sendable, Equatable {
         self.json = json
     }
 
+    /// The resource as the API server would validate it: members whose value
+    /// is null (`onOOMKilled:` with nothing after it) are left out, at every
+    /// depth, as the server prunes them from a custom resource before it
+    /// applies defaults. Nulls inside lists stay (the server refuses them).
+    public var asServed: JSON { Self.withoutNullMembers(json) }
+
+    static func withoutNullMembers(_ v: JSON) -> JSON {
+        switch v {
+        case .object(let o):
+            var out = JSONObject()
+            for (k, x) in o where x != .null { out[k] = withoutNullMembers(x) }
+            return .object(out)
+        case .array(let a):
+            return .array(a.map(withoutNullMembers))
+        default:
+            return v
+        }
+    }
+
     public var apiVersion: String? { json["apiVersion"]?.stringValue }
     public var kind: String? { json["kind"]?.stringValue }
 
