@@ -173,6 +173,8 @@ import Testing
             let pods = await c.podsOwned(by: "rs1-")
             return !pods.contains { $0[path: ["metadata", "name"]]?.stringValue == first } && pods.count == 1 && pods.allSatisfy(Self.isRunningReady)
         }
+        // The ReplicaSet's status follows its pods a moment later (its own controller loop).
+        await c.eventually("the ReplicaSet to count the new pod ready") { await c.get("apps/replicasets", "rs1")?[path: ["status", "readyReplicas"]] == 1 }
         let rsNow = try #require(await c.get("apps/replicasets", "rs1"))
         #expect(rsNow[path: ["status", "readyReplicas"]] == 1)
     }

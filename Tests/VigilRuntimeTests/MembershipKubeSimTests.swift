@@ -250,7 +250,9 @@ import VigilRuntime
         let stay = replicas.filter { $0 !== leaving }
         let (afterLeave, committedAfterLeave) = try await Self.waitForCommitted(stay, reader: reader, timeout: 4)
         #expect(afterLeave.epoch > joined.epoch)
-        #expect(leaveTime < 2.0, "a graceful leave took \(leaveTime) s")
+        // `.handedOff` above is the proof that no lease had to expire; the time only bounds it (the
+        // suites run in parallel on shared cores, so the same bound as a graceful leave's below).
+        #expect(leaveTime < 2 * Self.timing.renewDeadline + 1.5, "a graceful leave took \(leaveTime) s")
         Self.expectPartition(stay)
         let released = try await reader.getMemberLease(namespace: "default", name: "vigil-member-\(leaving.id)")
         #expect(released?.holderIdentity == "")
