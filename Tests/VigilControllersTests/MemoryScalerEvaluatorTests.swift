@@ -173,13 +173,26 @@ import VigilPrometheus
     }
 
     @Test func theQoSClassIsKeptInPlace() throws {
-        // Guaranteed (request == limit, cpu too) stays Guaranteed: both grow together.
-        let guaranteed = try Self.pod(limit: "100Mi", request: "100Mi")
-        #expect(MemoryScalerPlanner.qosClass(guaranteed.containers) == "Burstable")  // cpu request 100m < limit 500m
-        #expect(MemoryScalerPlanner.qosChange(guaranteed, container: "app", from: 100 * Self.mi, to: 150 * Self.mi) == nil)
-        // A request rounded up to the new limit would make cpu-less... a Burstable pod stays Burstable.
+        // Memory request == limit (cpu request 100m < limit 500m, so Burstable): both grow together, the class stays.
+        let equal = try Self.pod(limit: "100Mi", request: "100Mi")
+        #expect(MemoryScalerPlanner.qosClass(equal.containers) == "Burstable")
+        #expect(MemoryScalerPlanner.qosChange(equal, container: "app", from: 100 * Self.mi, to: 150 * Self.mi) == nil)
+        // A request that rounds up to the new limit: still Burstable (cpu keeps it so).
         let burstable = try Self.pod(limit: "100Mi", request: "99Mi")
         #expect(MemoryScalerPlanner.qosChange(burstable, container: "app", from: 100 * Self.mi, to: 101 * Self.mi) == nil)
+        // cpu request == limit and a memory request half a Mi below the limit: the step rounds the request up to the
+        // new limit, which would make the pod Guaranteed. In place that is refused; Auto goes through the owner.
+        var almost = burstable
+        almost.containers[0].cpuRequest = "500m"
+        almost.containers[0].request = 100 * Self.mi - Self.mi / 2
+        #expect(MemoryScalerPlanner.qosChange(almost, container: "app", from: 100 * Self.mi, to: 101 * Self.mi) == "Burstable → Guaranteed")
+        let finding = MemoryScalerEvaluator.Finding.step(
+            pod: almost, container: "app", from: 100 * Self.mi, to: 101 * Self.mi, trigger: .threshold(workingSet: 80 * Self.mi, limit: 100 * Self.mi, percent: 75))
+        guard case .report("Refused", _, true) = MemoryScalerPlanner.plan(finding, context(.inPlace), owner: nil) else {
+            Issue.record("a QoS change was not refused in place")
+            return
+        }
+        #expect(MemoryScalerPlanner.needsOwner(finding, context(.auto)))
     }
 
     @Test func throughTheOwnerOldPodsWaitForTheRolloutAndCooldownsHold() throws {

@@ -206,16 +206,10 @@ public struct CounterMeasureReconciler: Reconciler {
         }
         let previous = current["conditions"]?.arrayValue ?? []
         o["conditions"] = .array([
-            Self.condition("Ready", ready, previous: previous, generation: generation, now: now),
-            Self.condition("SourceReachable", reachable, previous: previous, generation: generation, now: now),
+            StatusFields.condition("Ready", ready, previous: previous, generation: generation, now: now),
+            StatusFields.condition("SourceReachable", reachable, previous: previous, generation: generation, now: now),
         ])
         return o
-    }
-
-    static func condition(_ type: String, _ c: (StatusCondition.Status, String, String), previous: [JSON], generation: Int64?, now: RFC3339Time) -> JSON {
-        let old = previous.first { $0["type"]?.stringValue == type }
-        let since = old?["status"]?.stringValue == c.0.rawValue ? (old?["lastTransitionTime"]?.stringValue.flatMap(RFC3339Time.init) ?? now) : now
-        return StatusCondition(type: type, status: c.0, reason: c.1, message: c.2, lastTransitionTime: since, observedGeneration: generation).json
     }
 
     /// Makes the status fields in `fields` what is stored (a merge patch of

@@ -13,7 +13,7 @@ extension HealthCheckReconciler {
         o["check"] = .string(hc.spec.check.summary)
         let previous = w.stored["conditions"]?.arrayValue ?? []
         o["conditions"] = .array(HealthCheckEvaluator.conditions(hc.spec, w.progress, now: now).map {
-            CounterMeasureReconciler.condition($0.type, ($0.status, $0.reason, $0.message), previous: previous, generation: generation, now: now)
+            StatusFields.condition($0.type, ($0.status, $0.reason, $0.message), previous: previous, generation: generation, now: now)
         })
         if !w.effects.isEmpty { o["effects"] = EffectLedger.json(w.effects) }
         return .object(o)
@@ -57,7 +57,7 @@ extension HealthCheckReconciler {
         var o = current.objectValue ?? JSONObject()
         o["observedGeneration"] = generation.map { .int($0) } ?? .null
         var conditions = previous.filter { $0["type"]?.stringValue != "Ready" }
-        conditions.insert(CounterMeasureReconciler.condition("Ready", (.false, reason, message), previous: previous, generation: generation, now: now), at: 0)
+        conditions.insert(StatusFields.condition("Ready", (.false, reason, message), previous: previous, generation: generation, now: now), at: 0)
         o["conditions"] = .array(conditions)
         _ = try await writeStatus(key, .object(o), resourceVersion: object.metadata.resourceVersion ?? "")
         await events.announce(subject, .init(warning: true, reason: reason, message: message), logger: logger)

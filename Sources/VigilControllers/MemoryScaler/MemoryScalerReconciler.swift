@@ -444,9 +444,9 @@ public struct MemoryScalerReconciler: Reconciler {
                 + atMax.prefix(5).map { "\($0.name)/\($0.container)" }.joined(separator: ", ") + (atMax.count > 5 ? " and \(atMax.count - 5) more" : ""))
         let previous = current["conditions"]?.arrayValue ?? []
         return [
-            CounterMeasureReconciler.condition("Ready", ready, previous: previous, generation: generation, now: now),
-            CounterMeasureReconciler.condition("SourceReachable", reachable, previous: previous, generation: generation, now: now),
-            CounterMeasureReconciler.condition("AtMaximum", atMaximum, previous: previous, generation: generation, now: now),
+            StatusFields.condition("Ready", ready, previous: previous, generation: generation, now: now),
+            StatusFields.condition("SourceReachable", reachable, previous: previous, generation: generation, now: now),
+            StatusFields.condition("AtMaximum", atMaximum, previous: previous, generation: generation, now: now),
         ]
     }
 

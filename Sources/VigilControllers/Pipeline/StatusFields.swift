@@ -1,4 +1,5 @@
 import Kube
+import VigilAPI
 import VigilJSON
 import VigilRuntime
 
@@ -33,6 +34,14 @@ enum StatusFields {
         }
     }
 
+    /// A condition of type `type` as `c` (status, reason, message) says; its
+    /// `lastTransitionTime` stays as in `previous` while the status is the same.
+    static func condition(_ type: String, _ c: (StatusCondition.Status, String, String), previous: [JSON], generation: Int64?, now: RFC3339Time) -> JSON {
+        let old = previous.first { $0["type"]?.stringValue == type }
+        let since = old?["status"]?.stringValue == c.0.rawValue ? (old?["lastTransitionTime"]?.stringValue.flatMap(RFC3339Time.init) ?? now) : now
+        return StatusCondition(type: type, status: c.0, reason: c.1, message: c.2, lastTransitionTime: since, observedGeneration: generation).json
+    }
+
     /// `Ready=False` with `reason` (and `observedGeneration`), unless status
     /// says exactly that already. True when written (announce it then).
     static func writeNotReady(
@@ -44,7 +53,7 @@ enum StatusFields {
         if old?["reason"]?.stringValue == reason && old?["message"]?.stringValue == message && current["observedGeneration"]?.intValue == generation { return false }
         var o = JSONObject()
         o["observedGeneration"] = generation.map { .int($0) } ?? .null
-        o["conditions"] = .array([CounterMeasureReconciler.condition("Ready", (.false, reason, message), previous: previous, generation: generation, now: now)])
+        o["conditions"] = .array([StatusFields.condition("Ready", (.false, reason, message), previous: previous, generation: generation, now: now)])
         try await write(client, descriptor, key, o, current: current, ownWrites: ownWrites)
         return true
     }
