@@ -162,6 +162,7 @@ let package = Package(
             name: "vigil-loadtest",
             dependencies: [
                 "VigilLoadTest",
+                "VigilJSON",
                 "VigilRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -3,9 +3,14 @@ import Foundation
 /// A running process' resident memory and CPU time, from /proc.
 public enum ProcessUsage {
     /// Resident set size in bytes (`VmRSS` from /proc/<pid>/status), nil when gone.
-    public static func residentBytes(pid: Int32) -> Int? {
+    public static func residentBytes(pid: Int32) -> Int? { statusBytes(pid: pid, field: "VmRSS:") }
+
+    /// Peak resident set size in bytes (`VmHWM`), nil when gone.
+    public static func peakResidentBytes(pid: Int32) -> Int? { statusBytes(pid: pid, field: "VmHWM:") }
+
+    static func statusBytes(pid: Int32, field: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in text.split(separator: "\n") where line.hasPrefix(field) {
             let kb = line.split(separator: " ").compactMap { Int($0) }.first
             return kb.map { $0 * 1024 }
         }

@@ -65,6 +65,9 @@ public final class ReplicaProcess: @unchecked Sendable {
     /// Resident set size in bytes, nil when gone.
     public var residentBytes: Int? { ProcessUsage.residentBytes(pid: pid) }
 
+    /// Peak resident set size (`VmHWM`), nil once the process is gone.
+    public var peakResidentBytes: Int? { ProcessUsage.peakResidentBytes(pid: pid) }
+
     /// CPU seconds used so far (user + system), nil when gone.
     public var cpuSeconds: Double? { ProcessUsage.cpuSeconds(pid: pid) }
 

@@ -19,6 +19,11 @@ struct Options {
     var watchWrites = 2_000
     var watchRate = 200.0
     var workloads = false
+    var crd = "deploy/crds/vigil.dev_namespacepolicies.yaml"
+    var crObjects = 1_000
+    var crPatches = 5_000
+    var crWatchers = 5
+    var crSpec = #"{"policies":[{"name":"ttl","condition":{"ttl":"24h"},"action":{"deleteNamespace":{}}}]}"#
 
     init(_ args: [String]) {
         var i = 1
@@ -37,8 +42,13 @@ struct Options {
             case "--watch-writes": watchWrites = Int(next()) ?? watchWrites
             case "--watch-rate": watchRate = Double(next()) ?? watchRate
             case "--workloads": workloads = true
+            case "--crd": crd = next()
+            case "--cr-objects": crObjects = Int(next()) ?? crObjects
+            case "--cr-patches": crPatches = Int(next()) ?? crPatches
+            case "--cr-watchers": crWatchers = Int(next()) ?? crWatchers
+            case "--cr-spec": crSpec = next()
             case "-h", "--help":
-                print("usage: kube-sim-bench [--kube-sim PATH] [--namespaces N] [--pods-per-namespace N] [--concurrency N] [--watchers N] [--watch-writes N] [--watch-rate PER_S] [--workloads]")
+                print("usage: kube-sim-bench [--kube-sim PATH] [--namespaces N] [--pods-per-namespace N] [--concurrency N] [--watchers N] [--watch-writes N] [--watch-rate PER_S] [--workloads] [--crd FILE] [--cr-objects N] [--cr-patches N] [--cr-watchers N] [--cr-spec JSON]")
                 exit(0)
             default: fail("unknown argument \(args[i])")
             }
@@ -47,7 +57,13 @@ struct Options {
     }
 }
 
+/// The kube-sim this run started, killed by `fail` (it shares our stderr,
+/// so a left-over server would keep a pipeline reading it open).
+let simProcess = Atomic<Int32>(0)
+
 func fail(_ message: String) -> Never {
+    let sim = simProcess.load(ordering: .relaxed)
+    if sim > 0 { kill(sim, SIGKILL) }
     let b = Array("kube-sim-bench: \(message)\n".utf8)
     _ = b.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     exit(1)
@@ -81,6 +97,7 @@ func startSim(_ opts: Options) throws -> (pid: pid_t, port: Int) {
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, opts.kubeSim, &actions, nil, &cargs, environ)
     guard rc == 0 else { fail("cannot start \(opts.kubeSim): \(String(cString: strerror(rc)))") }
+    simProcess.store(pid, ordering: .relaxed)
     close(fds[1])
     var line: [UInt8] = []
     var c: UInt8 = 0
@@ -140,7 +157,9 @@ func runWorkers(port: Int, total: Int, concurrency: Int, _ make: @escaping @Send
                         let i = counter.next()
                         if i >= total { break }
                         let (m, p, b) = make(i)
-                        try await HTTPConnection.send(outbound, host: "127.0.0.1", method: m, path: p, body: b)
+                        try await HTTPConnection.send(
+                            outbound, host: "127.0.0.1", method: m, path: p, body: b,
+                            contentType: m == .PATCH ? "application/merge-patch+json" : "application/json")
                         let r = try await HTTPConnection.receive(&it)
                         if r.status >= 300 { _ = failures.next() }
                     }
@@ -234,55 +253,62 @@ do {
 }
 
 // 4. Write → watch event delay with many watchers.
+
+/// Reads one watch until `writes` events carrying `marker` followed by a
+/// sequence number arrived; returns each event's delay (ms) since its write.
+@Sendable func watchDelays(path: String, marker: [UInt8], writes: Int, sendTimes: borrowing Mutex<[Double]>, origin: ContinuousClock.Instant) async throws -> [Double] {
+    let ch = try await HTTPConnection.open(host: "127.0.0.1", port: port)
+    return try await ch.executeThenClose { inbound, outbound in
+        try await HTTPConnection.send(outbound, host: "127.0.0.1", method: .GET, path: path)
+        var buffer: [UInt8] = []
+        var local: [Double] = []
+        for try await part in inbound {
+            guard case .body(let b) = part else { if case .end = part { break } else { continue } }
+            buffer += b.readableBytesView
+            while let nl = buffer.firstIndex(of: 10) {
+                let now = seconds(ContinuousClock.now - origin)
+                if let r = buffer[..<nl].firstRange(of: marker) {
+                    var k = 0
+                    var j = r.upperBound
+                    while j < nl, buffer[j] >= 48, buffer[j] <= 57 {
+                        k = k * 10 + Int(buffer[j] - 48)
+                        j += 1
+                    }
+                    let sent = sendTimes.withLock { k < $0.count ? $0[k] : now }
+                    local.append((now - sent) * 1000)
+                }
+                buffer.removeSubrange(...nl)
+            }
+            if local.count >= writes { break }
+        }
+        return local
+    }
+}
+
+/// The collection's resourceVersion now (watches start there).
+func currentResourceVersion(_ listPath: String) async throws -> String {
+    let ch = try await HTTPConnection.open(host: "127.0.0.1", port: port)
+    return try await ch.executeThenClose { inbound, outbound in
+        var it = inbound.makeAsyncIterator()
+        try await HTTPConnection.send(outbound, host: "127.0.0.1", method: .GET, path: listPath)
+        let r = try await HTTPConnection.receive(&it)
+        return (try? JSON.parse(r.body))?[path: ["metadata", "resourceVersion"]]?.stringValue ?? "0"
+    }
+}
+
 let writes = opts.watchWrites
 let sendTimes = Mutex([Double](repeating: 0, count: writes))
 let origin = ContinuousClock.now
 let delays = Mutex([Double]())
-let received = Counter()
-let rvNow = try await {
-    let ch = try await HTTPConnection.open(host: "127.0.0.1", port: port)
-    return try await ch.executeThenClose { inbound, outbound in
-        var it = inbound.makeAsyncIterator()
-        try await HTTPConnection.send(outbound, host: "127.0.0.1", method: .GET, path: "/api/v1/namespaces/default/pods?limit=1")
-        let r = try await HTTPConnection.receive(&it)
-        return (try? JSON.parse(r.body))?[path: ["metadata", "resourceVersion"]]?.stringValue ?? "0"
-    }
-}()
-let marker = Array("\"seq\":\"".utf8)
+let rvNow = try await currentResourceVersion("/api/v1/namespaces/default/pods?limit=1")
 let expected = writes * opts.watchers
 try await withThrowingTaskGroup(of: Void.self) { group in
     for _ in 0..<opts.watchers {
         group.addTask {
-            let ch = try await HTTPConnection.open(host: "127.0.0.1", port: port)
-            try await ch.executeThenClose { inbound, outbound in
-                try await HTTPConnection.send(outbound, host: "127.0.0.1", method: .GET, path: "/api/v1/pods?watch=1&resourceVersion=\(rvNow)&timeoutSeconds=120")
-                var buffer: [UInt8] = []
-                var local: [Double] = []
-                var got = 0
-                for try await part in inbound {
-                    guard case .body(let b) = part else { if case .end = part { break } else { continue } }
-                    buffer += b.readableBytesView
-                    while let nl = buffer.firstIndex(of: 10) {
-                        let now = seconds(ContinuousClock.now - origin)
-                        var k = 0
-                        if let r = buffer[..<nl].firstRange(of: marker) {
-                            var j = r.upperBound
-                            while j < nl, buffer[j] >= 48, buffer[j] <= 57 {
-                                k = k * 10 + Int(buffer[j] - 48)
-                                j += 1
-                            }
-                            let sent = sendTimes.withLock { $0[k] }
-                            local.append((now - sent) * 1000)
-                            got += 1
-                        }
-                        buffer.removeSubrange(...nl)
-                    }
-                    if got >= writes { break }
-                }
-                let l = local
-                delays.withLock { $0 += l }
-                received.value.add(got, ordering: .relaxed)
-            }
+            let local = try await watchDelays(
+                path: "/api/v1/pods?watch=1&resourceVersion=\(rvNow)&timeoutSeconds=120", marker: Array("\"seq\":\"".utf8), writes: writes,
+                sendTimes: sendTimes, origin: origin)
+            delays.withLock { $0 += local }
         }
     }
     try await Task.sleep(for: .milliseconds(500))  // let every watcher connect
@@ -308,9 +334,97 @@ try await withThrowingTaskGroup(of: Void.self) { group in
 }
 let d = delays.withLock { $0 }
 results["watchEventsExpected"] = .int(Int64(expected))
-results["watchEventsReceived"] = .int(Int64(received.current))
+results["watchEventsReceived"] = .int(Int64(d.count))
 results["watchDelayMs"] = ["p50": .double(percentile(d, 50)), "p99": .double(percentile(d, 99)), "max": .double(round1(d.max() ?? 0))]
 results["watchWritesPerSecond"] = .double(opts.watchRate)
+
+// 5. Custom resources: status merge patches as fast as the connections
+// send them (what a controller's status writes cost the server: schema
+// validation, defaulting, merge, serialisation, fan-out to its watchers),
+// with `crWatchers` watches of the resource open.
+let crdBody: [UInt8]
+do {
+    guard let f = fopen(opts.crd, "r") else { fail("cannot read the CRD \(opts.crd) (run from the repository root or pass --crd)") }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, f)
+        if n <= 0 { break }
+        bytes += chunk[0..<n]
+    }
+    fclose(f)
+    crdBody = bytes
+}
+// The CRD is YAML; kube-sim converts it and answers with JSON.
+let crdResponse = try await {
+    let ch = try await HTTPConnection.open(host: "127.0.0.1", port: port)
+    return try await ch.executeThenClose { inbound, outbound in
+        var it = inbound.makeAsyncIterator()
+        try await HTTPConnection.send(outbound, host: "127.0.0.1", method: .POST, path: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            body: crdBody, contentType: "application/yaml")
+        return try await HTTPConnection.receive(&it)
+    }
+}()
+if crdResponse.status >= 300 { fail("creating the CRD -> \(crdResponse.status): \(String(decoding: crdResponse.body, as: UTF8.self))") }
+let crdDoc = try? JSON.parse(crdResponse.body)
+guard let crGroup = crdDoc?[path: ["spec", "group"]]?.stringValue, let crPlural = crdDoc?[path: ["spec", "names", "plural"]]?.stringValue,
+    let crKind = crdDoc?[path: ["spec", "names", "kind"]]?.stringValue,
+    case .array(let crVersions)? = crdDoc?[path: ["spec", "versions"]], let crVersion = crVersions.first?["name"]?.stringValue
+else { fail("the CRD \(opts.crd) names no group, plural, kind or version") }
+try await Task.sleep(for: .milliseconds(300))  // the CRD becomes Established
+let crObjects = min(opts.crObjects, nsCount)
+guard let crSpec = try? JSON.parse(Array(opts.crSpec.utf8)) else { fail("--cr-spec is not JSON: \(opts.crSpec)") }
+let crPath = "/apis/\(crGroup)/\(crVersion)"
+let (crCreateTime, crCreateFailures) = try await runWorkers(port: port, total: crObjects, concurrency: opts.concurrency) { i in
+    let body: JSON = ["apiVersion": .string("\(crGroup)/\(crVersion)"), "kind": .string(crKind),
+        "metadata": ["name": "p", "namespace": .string("bench-\(i)")], "spec": crSpec]
+    return (.POST, "\(crPath)/namespaces/bench-\(i)/\(crPlural)", body.serialized())
+}
+if crCreateFailures > 0 { fail("\(crCreateFailures) of \(crObjects) custom resources could not be created (pass a --cr-spec the CRD accepts)") }
+results["customResourceCreatesPerSecond"] = .double((Double(crObjects) / seconds(crCreateTime)).rounded())
+let crWrites = opts.crPatches
+let crSendTimes = Mutex([Double](repeating: 0, count: crWrites))
+let crOrigin = ContinuousClock.now
+let crRV = try await currentResourceVersion("\(crPath)/\(crPlural)?limit=1")
+let crDelays = Mutex([Double]())
+var crPatchTime = Duration.zero
+var crPatchFailures = 0
+var crCPU = 0.0
+try await withThrowingTaskGroup(of: Void.self) { group in
+    for _ in 0..<opts.crWatchers {
+        group.addTask {
+            let local = try await watchDelays(
+                path: "\(crPath)/\(crPlural)?watch=1&resourceVersion=\(crRV)&timeoutSeconds=120", marker: Array("\"observedGeneration\":".utf8),
+                writes: crWrites, sendTimes: crSendTimes, origin: crOrigin)
+            crDelays.withLock { $0 += local }
+        }
+    }
+    try await Task.sleep(for: .milliseconds(500))  // let every watcher connect
+    let before = procStatus(pid)
+    (crPatchTime, crPatchFailures) = try await runWorkers(port: port, total: crWrites, concurrency: opts.concurrency) { k in
+        let ns = "bench-\(k % crObjects)"
+        crSendTimes.withLock { $0[k] = seconds(ContinuousClock.now - crOrigin) }
+        let body: JSON = ["status": [
+            "observedGeneration": .int(Int64(k)),
+            "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z", "reason": "Armed",
+                "message": .string("patch \(k)")]],
+        ]]
+        return (.PATCH, "\(crPath)/namespaces/\(ns)/\(crPlural)/p/status", body.serialized())
+    }
+    try await group.waitForAll()
+    crCPU = procStatus(pid).cpuSeconds - before.cpuSeconds
+}
+if crPatchFailures > 0 { fail("\(crPatchFailures) of \(crWrites) status patches failed") }
+let crd2 = crDelays.withLock { $0 }
+results["customResourceStatusPatchesPerSecond"] = .double((Double(crWrites) / seconds(crPatchTime)).rounded())
+results["customResourceStatusPatchFailures"] = .int(Int64(crPatchFailures))
+results["customResourceServerCpuMsPerPatch"] = .double((crCPU * 1000 / Double(max(1, crWrites)) * 100).rounded() / 100)
+results["customResourceWatchers"] = .int(Int64(opts.crWatchers))
+results["customResourceWatchEventsExpected"] = .int(Int64(crWrites * opts.crWatchers))
+results["customResourceWatchEventsReceived"] = .int(Int64(crd2.count))
+results["customResourceWatchEventsPerSecond"] = .double((Double(crd2.count) / seconds(crPatchTime)).rounded())
+results["customResourceWatchDelayMs"] = ["p50": .double(percentile(crd2, 50)), "p99": .double(percentile(crd2, 99))]
+
 let final = procStatus(pid)
 results["rssMiBFinal"] = .double(final.rssMiB.rounded())
 results["serverCpuSeconds"] = .double((final.cpuSeconds * 10).rounded() / 10)
@@ -327,5 +441,7 @@ print("""
       paginated full list      \(f(results["paginatedListAllPodsMs"])) ms (pages of 500)
       write → watch event      p50 \(f(results[path: ["watchDelayMs", "p50"]])) ms, p99 \(f(results[path: ["watchDelayMs", "p99"]])) ms with \(opts.watchers) watchers at \(Int(opts.watchRate)) writes/s   (aim p99 < 50)
       events received          \(f(results["watchEventsReceived"])) of \(expected)
+      CR status patches/s      \(f(results["customResourceStatusPatchesPerSecond"])) (\(opts.concurrency) connections), \(f(results["customResourceServerCpuMsPerPatch"])) ms of server CPU each   (aim < 1)
+      CR watch events          \(f(results["customResourceWatchEventsReceived"])) of \(f(results["customResourceWatchEventsExpected"])), \(f(results["customResourceWatchEventsPerSecond"]))/s to \(opts.crWatchers) watchers, delay p50 \(f(results[path: ["customResourceWatchDelayMs", "p50"]])) ms, p99 \(f(results[path: ["customResourceWatchDelayMs", "p99"]])) ms
       RSS                      \(f(results["rssMiBAfterLoad"])) MiB loaded, \(f(results["rssMiBFinal"])) MiB at the end   (aim < 1024)
     """)

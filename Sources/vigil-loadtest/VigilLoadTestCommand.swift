@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilJSON
 import VigilLoadTest
 import VigilRuntime
 
@@ -98,26 +99,42 @@ struct BenchHACommand: AsyncParsableCommand {
 
 struct NamespacePolicyBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-nsp", abstract: "NamespacePolicies on real vigil replicas: TTL → deletion delay, webhooks/s, RSS, CPU, API requests per policy.")
+        commandName: "bench-nsp",
+        abstract: "NamespacePolicies on real vigil replicas: TTL → deletion delay, deletions/s, API requests and CPU before and while firing, RSS, scaling efficiency.")
     @Option(help: "NamespacePolicies (one namespace each).") var policies = 1000
-    @Option(help: "vigil replicas.") var replicas = 3
+    @Option(help: "vigil replicas; a comma-separated list (1,3,5) runs each in turn and reports the scaling efficiency against the first.")
+    var replicas = "3"
     @Option(help: "Seconds before the first deadline.") var warmup = 30.0
-    @Option(help: "Seconds the deadlines are spread over.") var spread = 30.0
+    @Option(help: "Seconds the deadlines are spread over (0: every TTL expires at the same instant).") var spread = 30.0
+    @Option(help: "Fraction of the policies whose action is a webhook; the rest delete their namespace.") var webhookFraction = 0.5
     @Option(help: "Client-side API rate limit per replica (qps; burst is twice).") var qps = 200
     @Option(help: "The vigil binary (default: next to this one).") var vigil: String?
     @Option(help: "Where replica logs go.") var runDirectory = ".ha-run/nsp"
 
     func run() async throws {
-        var c = NamespacePolicyBench.Configuration(
-            vigilBinary: vigil ?? (URL(fileURLWithPath: selfPath()).deletingLastPathComponent().appendingPathComponent("vigil").path),
-            runDirectory: runDirectory)
-        c.policies = policies
-        c.replicas = replicas
-        c.warmupSeconds = warmup
-        c.spreadSeconds = spread
-        c.qps = qps
-        let result = try await NamespacePolicyBench(configuration: c).run { emit("# " + $0) }
-        emit(String(decoding: result.serialized(), as: UTF8.self))
+        let counts = replicas.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--replicas must be positive counts, e.g. 3 or 1,3,5") }
+        guard (0...1).contains(webhookFraction) else { throw ValidationError("--webhook-fraction must be between 0 and 1") }
+        var results: [JSON] = []
+        for count in counts {
+            var c = NamespacePolicyBench.Configuration(
+                vigilBinary: vigil ?? (URL(fileURLWithPath: selfPath()).deletingLastPathComponent().appendingPathComponent("vigil").path),
+                runDirectory: runDirectory)
+            c.policies = policies
+            c.replicas = count
+            c.warmupSeconds = warmup
+            c.spreadSeconds = spread
+            c.webhookFraction = webhookFraction
+            c.qps = qps
+            let result = try await NamespacePolicyBench(configuration: c).run { emit("# " + $0) }
+            emit(String(decoding: result.serialized(), as: UTF8.self))
+            results.append(result)
+        }
+        guard results.count > 1 else { return }
+        let scaling = NamespacePolicyBench.scaling(results)
+        emit("# scaling against the first run:")
+        for line in scaling.lines { emit("#   " + line) }
+        emit(String(decoding: scaling.json.serialized(), as: UTF8.self))
     }
 }
 

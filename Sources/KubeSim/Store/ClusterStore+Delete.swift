@@ -161,11 +161,18 @@ extension ClusterStore {
     /// The namespace controller: deletes everything in a terminating
     /// namespace, then removes the `kubernetes` finalizer and the namespace.
     func finalizeNamespace(_ name: String) {
+        // The names are collected before anything is deleted: iterating
+        // `tables` holds a reference to every table, so a delete inside the
+        // loop would copy the whole table (its objects and its event window)
+        // on write, once per object.
+        var doomed: [(ResourceType, [String])] = []
         for (key, table) in tables where key != "namespaces" {
             guard let rt = registry.storageType(forKey: key), rt.namespaced else { continue }
-            for n in table.names(in: name) {
-                _ = try? delete(rt, namespace: name, name: n)
-            }
+            let names = table.names(in: name)
+            if !names.isEmpty { doomed.append((rt, names)) }
+        }
+        for (rt, names) in doomed {
+            for n in names { _ = try? delete(rt, namespace: name, name: n) }
         }
         checkNamespaceFinished(name)
     }

@@ -31,8 +31,6 @@ struct ResourceTable {
 
     func names(in ns: String) -> [String] { objects[ns].map { Array($0.keys) } ?? [] }
 
-    /// Visits objects in `namespace/name` order, starting after `after`,
-    /// until `body` returns false.
     /// Objects in a namespace, or in all.
     func count(in namespace: String?) -> Int {
         guard let namespace else { return count }
