@@ -513,6 +513,73 @@ def test_webhook_retried_after_500_is_delivered_once(cluster):
     assert [(e["key"], e["phase"]) for e in effects] == [(d["id"], "Succeeded")], effects
 
 
+# --------------------------------------------------------------------------- 6b. SIGKILL between an idempotent effect and its record
+
+def test_a_replica_killed_between_an_idempotent_effect_and_its_record(cluster):
+    """A scale down is idempotent by itself, so it runs without a Pending write before it; a webhook is not,
+    so it still waits for its Pending record. Every status write of NamespacePolicies fails (500) while the
+    owner fires both, and the owner is SIGKILLed: the scale happened with no record, the webhook was never
+    sent. The next owner scales again (harmlessly: the saved replica count stays 3), records it once, and
+    sends the webhook once."""
+    try:
+        _kill_between_effect_and_record(cluster)
+    finally:
+        cluster.sim.faults(None)
+
+
+def _kill_between_effect_and_record(cluster) -> None:
+    created = time.time()
+    ns = cluster.namespace("e2e-kill")
+    key = cluster.signing_secret(ns)
+    recv = cluster.receiver(key)
+    cluster.kubectl.ok("create", "deployment", "web", "--image=nginx", "--replicas=3", "-n", ns)
+    cluster.kubectl.ok("label", "deployment", "web", "tier=web", "-n", ns)
+    dep = f"/apis/apps/v1/namespaces/{ns}/deployments/web"
+    wait_until(lambda: cluster.sim.http("GET", dep).json().get("status", {}).get("readyReplicas") == 3, 20, 0.2,
+               "deployment web to have 3 ready replicas")
+    owner = wait_until(lambda: (o := [r for r in cluster.live() if ns in ((r.shards() or {}).get("ownedNamespaces") or [])])
+                       and len(o) == 1 and o[0], 20, 0.2, f"one owner of {ns}")
+    cluster.sim.faults({"rules": [{"status": 500, "count": 1000000, "verbs": ["patch"],
+                                   "resources": ["namespacepolicies/status"]}]})
+    ttl = f"{int(time.time() - created) + 3}s"
+    cluster.apply(
+        policy(ns, "sleep", rule("night", {"ttl": ttl}, {"scaleDown": {"selectors": [
+            {"kind": "Deployment", "labels": {"matchLabels": {"tier": "web"}}}]}})),
+        policy(ns, "notify", rule("tell", {"ttl": ttl}, webhook(recv.url + "/kill"))))
+    wait_until(lambda: cluster.sim.http("GET", dep).json()["spec"]["replicas"] == 0, 30, 0.1,
+               "web scaled to 0 while every status write fails")
+    time.sleep(1.0)  # the owner keeps retrying its writes (each a 500)
+    for name in ("sleep", "notify"):
+        st = (cluster.nsp(ns, name) or {}).get("status") or {}
+        assert not st.get("effects"), f"{name}: nothing could be recorded, yet: {st.get('effects')}"
+    assert recv.stats()["deliveries"] == 0, "the webhook went out without its Pending record"
+    owner.sigkill()
+    cluster.sim.faults(None)
+    print(f"SIGKILLed {owner.identity}, which had scaled {ns}/web down and recorded nothing")
+    cluster.start_replica(f"r-kill-{RUN_ID}")
+    cluster.wait_settled(40)
+
+    for name in ("sleep", "notify"):
+        wait_until(lambda: cond(cluster.nsp(ns, name), "Fired").get("status") == "True", 30, 0.2,
+                   f"{name} recorded Fired by the next owner")
+    wait_until(lambda: recv.stats()["unique"] == 1, 10, 0.2, "the webhook from the next owner")
+    sleep = cluster.nsp(ns, "sleep")
+    effects = sleep["status"]["effects"]
+    assert [e["phase"] for e in effects] == ["Succeeded"], effects
+    assert effects[0]["owner"] != owner.identity, effects
+    web = cluster.sim.http("GET", dep).json()
+    assert web["spec"]["replicas"] == 0
+    assert web["metadata"]["annotations"]["vigil.dev/scaled-down-from-replicas"] == "3", "the repeat overwrote the saved count"
+    time.sleep(1.5)
+    stats = recv.stats()
+    assert stats["deliveries"] == 1 and stats["unique"] == 1 and stats["duplicates"] == 0, stats
+    notify = cluster.nsp(ns, "notify")
+    assert [e["phase"] for e in notify["status"]["effects"]] == ["Succeeded"], notify["status"]["effects"]
+    for name in ("sleep", "notify"):
+        reasons = [e["reason"] for e in cluster.events(ns, name)]
+        assert reasons.count("PolicyFired") == 1, (name, reasons)
+
+
 # --------------------------------------------------------------------------- 7. chaos
 
 CHAOS_POLICIES = 24

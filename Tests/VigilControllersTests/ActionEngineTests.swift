@@ -272,6 +272,31 @@ import Yams
         #expect(refused.steps[1].error?.contains("cluster-scoped") == true)
     }
 
+    @Test func aNamespaceIsDeletedOnlyWhileItIsTheOneWhoseUIDWasSeen() async throws {
+        let w = try await World.start()
+        defer { w.stop() }
+        let executor = ActionExecutor(client: w.client, http: w.http, replica: "test")
+        func context(_ ns: String) -> ActionExecutor.Context {
+            ActionExecutor.Context(subject: w.subject, namespace: ns, key: EffectKey(resourceUID: w.uid, trigger: "nsp/expire/g1", actionIndex: 0), dryRun: false, defaultWebhookBody: { [] })
+        }
+        let old = try await w.client.create(.namespaces, Namespace(metadata: ObjectMeta(name: "old-tenant")))
+        let oldUID = try #require(old.metadata.uid)
+        // The namespace is deleted and a new one made under its name before
+        // the (idempotent) delete runs again: the repeat must not touch it.
+        _ = try await executor.execute(.deleteNamespace(uid: oldUID), context("old-tenant"))
+        for _ in 0..<50 where (try? await w.client.get(.namespaces, name: "old-tenant")) != nil { try await Task.sleep(for: .milliseconds(50)) }
+        let recreated = try await w.client.create(.namespaces, Namespace(metadata: ObjectMeta(name: "old-tenant")))
+        #expect(recreated.metadata.uid != oldUID)
+        let again = try await executor.execute(.deleteNamespace(uid: oldUID), context("old-tenant"))
+        #expect(again.summary.contains("already gone"), "\(again.summary)")
+        let still = try await w.client.get(.namespaces, name: "old-tenant")
+        #expect(still.metadata.uid == recreated.metadata.uid && still.metadata.deletionTimestamp == nil, "the new namespace was left alone")
+        // Without a UID (other kinds' deleteNamespace) the name is enough.
+        _ = try await executor.execute(.deleteNamespace(), context("old-tenant"))
+        let gone = try? await w.client.get(.namespaces, name: "old-tenant")
+        #expect(gone == nil || gone?.metadata.deletionTimestamp != nil)
+    }
+
     @Test func aForbiddenWriteNamesTheVerbTheResourceAndTheLabel() async throws {
         let w = try await World.start()
         defer { w.stop() }

@@ -285,4 +285,70 @@ import VigilRuntime
         #expect(verbs.withLock { $0 } == ["patch", "get"], "a lost write, then a read: \(verbs.withLock { $0 })")
         #expect(runs.count(key) == 1)
     }
+
+    @Test func anIdempotentEffectIsOneWriteAndARepeatAfterALostRecordIsHarmless() async throws {
+        let sim = try await KubeSimProcess.start()
+        defer { sim.stop() }
+        _ = try await Self.setUp(sim, objects: ["w6"])
+        let verbs = Mutex<[String]>([])
+        var options = KubeClient.Options()
+        options.onResponse = { verb, _ in verbs.withLock { $0.append(verb) } }
+        let client = try KubeClient(server: sim.url, options: options)
+        let replicaA = Self.store(client, "w6", owner: "vigil-a")
+        let replicaB = Self.store(client, "w6", owner: "vigil-b")
+        let before = try await replicaA.read()
+        let key = EffectKey(resourceUID: before.uid, trigger: "nsp/expire/g1", actionIndex: 0)
+        let runs = Runs()
+
+        // No Pending write: the effect, then one write of its result.
+        verbs.withLock { $0 = [] }
+        let first = try await replicaA.perform(key, action: "deleteNamespace:expire", cached: before, idempotent: true) { runs.record($0) }
+        guard case .performed(let entry, resumed: false) = first else {
+            Issue.record("expected performed, got \(first)")
+            return
+        }
+        #expect(verbs.withLock { $0 } == ["patch"], "the result only: \(verbs.withLock { $0 })")
+        #expect(entry.phase == .succeeded && entry.attempts == 1 && entry.owner == "vigil-a")
+        #expect(try await replicaA.read().entries == [entry])
+
+        // Deciding on a stale snapshot (as a replica whose predecessor died
+        // before recording would) runs the idempotent effect again, but its
+        // result write loses, the re-read finds Succeeded and the first
+        // record is kept, not doubled.
+        let second = try await replicaB.perform(key, action: "deleteNamespace:expire", cached: before, idempotent: true) { runs.record($0) }
+        guard case .performed(let kept, _) = second else {
+            Issue.record("expected performed (the other's record kept), got \(second)")
+            return
+        }
+        #expect(kept == entry, "the first record stays: \(kept)")
+        #expect(runs.count(key) == 2)
+        #expect(try await replicaB.read().entries == [entry])
+        // A fresh decision sees it done and runs nothing.
+        #expect(try await replicaB.perform(key, action: "deleteNamespace:expire", idempotent: true) { runs.record($0) } == .alreadyDone(entry))
+        #expect(runs.count(key) == 2)
+
+        // A failure counts as an attempt (the backoff grows) though nothing
+        // was written before it.
+        let key2 = EffectKey(resourceUID: before.uid, trigger: "nsp/sleep/g1", actionIndex: 0)
+        let failed = try await replicaA.perform(key2, action: "scaleDown:sleep", idempotent: true) { k in
+            runs.record(k)
+            throw Boom()
+        }
+        guard case .failed(let f1, _) = failed, f1.attempts == 1, f1.nextRetryAt != nil else {
+            Issue.record("expected a first failed attempt, got \(failed)")
+            return
+        }
+        let wall = Date().timeIntervalSince1970
+        let later = Self.store(client, "w6", owner: "vigil-a", clock: ManualClock(), wallClockAtZero: wall + 60)
+        let retried = try await later.perform(key2, action: "scaleDown:sleep", idempotent: true) { k in
+            runs.record(k)
+            throw Boom()
+        }
+        guard case .failed(let f2, _) = retried else {
+            Issue.record("expected a second failed attempt, got \(retried)")
+            return
+        }
+        #expect(f2.attempts == 2, "\(f2)")
+        #expect(runs.count(key2) == 2)
+    }
 }

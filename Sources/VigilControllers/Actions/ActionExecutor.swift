@@ -144,11 +144,15 @@ public struct ActionExecutor: Sendable {
                 throw ActionFailure("could not record the Event \(reason): \(failure)")
             }
             return Result(summary: "recorded a \(type) Event \(reason): \(message)")
-        case .deleteNamespace:
+        case .deleteNamespace(let uid):
             do {
-                try await client.delete(.namespaces, name: ns, options: DeleteOptions(dryRun: c.dryRun))
+                var options = DeleteOptions(dryRun: c.dryRun)
+                options.preconditionUID = uid
+                try await client.delete(.namespaces, name: ns, options: options)
             } catch {
-                // Gone, or already being deleted: the effect has happened.
+                // Gone, already being deleted, or replaced by a namespace of
+                // the same name (the UID precondition failed, 409): the
+                // effect has happened.
                 if error.isNotFound || error.isConflict { return Result(summary: "namespace \(ns) was already gone or terminating") }
                 throw Self.classify(error, verb: "delete", resource: "namespaces", namespace: nil, name: ns)
             }

@@ -22,7 +22,9 @@ public enum RenderedAction: Sendable, Equatable {
     /// `body` nil: the caller's default payload (NamespacePolicy's, or the kind's own).
     case webhook(WebhookAction, body: [UInt8]?)
     case event(type: String, reason: String, message: String)
-    case deleteNamespace
+    /// The namespace of the context; `uid`, when given, is the delete's
+    /// precondition (a namespace recreated under the name is left alone).
+    case deleteNamespace(uid: String? = nil)
     case raiseMemory(ActionSpec.RaiseMemory)
 
     /// Renders `spec` over `values`.
@@ -81,7 +83,7 @@ public enum RenderedAction: Sendable, Equatable {
             let text = try r(body, "body")
             return .webhook(w, body: Array(text.utf8))
         case .event(let e): return .event(type: e.type.rawValue, reason: e.reason, message: try r(e.message, "message"))
-        case .deleteNamespace: return .deleteNamespace
+        case .deleteNamespace: return .deleteNamespace()
         case .raiseMemory(let r): return .raiseMemory(r)
         }
     }

@@ -24,9 +24,9 @@ public struct NamespacePolicyActions: Sendable {
         let action: RenderedAction
         let namespace: String
         switch plan.action {
-        case .deleteNamespace(let ns, let alreadyGone):
+        case .deleteNamespace(let ns, let uid, let alreadyGone):
             if alreadyGone { return }
-            (action, namespace) = (.deleteNamespace, ns)
+            (action, namespace) = (.deleteNamespace(uid: uid), ns)
         case .scaleDown(let ns, let selectors):
             (action, namespace) = (.scaleDown(selectors: selectors), ns)
         case .webhook(let w, let ns):

@@ -12,7 +12,7 @@ public struct NamespacePolicyDecision: Sendable, Hashable {
 
     /// The policy concerned; nil when the decision is about the whole resource.
     public var policy: String?
-    /// CamelCase, the Event's `reason`: `PolicyWaiting`, `PolicyEvaluating`,
+    /// CamelCase, the Event's `reason`:
     /// `ConditionMet` (only while the action has no outcome yet, e.g. another
     /// replica's attempt is running), `PolicyFired`, `ActionFailed`,
     /// `ActionRetrying`, `DryRun`, `Deactivated`, `Rearmed`, `InvalidPolicy`,

@@ -208,10 +208,9 @@ public enum NamespacePolicyEvaluator {
         } else if check.met, let firedIndex {
             verdict.message = "\(check.message): not acted on, policy \(quotedName(rules[firedIndex].name)) already fired"
         }
-        if !check.met, policy.status?.policies.first(where: { $0.name == rule.name })?.state != verdict.state {
-            let reason = verdict.state == .evaluating ? "PolicyEvaluating" : "PolicyWaiting"
-            pass.decisions.append(NamespacePolicyDecision(policy: rule.name, reason: reason, message: "policy \(quotedName(rule.name)): \(verdict.message)"))
-        }
+        // A policy that merely waits (or keeps evaluating) is not an Event:
+        // its state and next evaluation are in status.policies, and an Event
+        // per new policy would double the API requests of holding thousands.
         return verdict
     }
 
@@ -250,7 +249,7 @@ public enum NamespacePolicyEvaluator {
 
     static func plannedAction(_ action: PolicyAction, namespace: String, facts: NamespacePolicyFacts.TargetNamespace) -> NamespacePolicyPlan.Action {
         switch action {
-        case .deleteNamespace: return .deleteNamespace(namespace: namespace, alreadyGone: !facts.exists || facts.terminating)
+        case .deleteNamespace: return .deleteNamespace(namespace: namespace, uid: facts.uid, alreadyGone: !facts.exists || facts.terminating)
         case .scaleDown(let s): return .scaleDown(namespace: namespace, selectors: s.selectors)
         case .webhook(let w): return .webhook(w, namespace: namespace)
         }

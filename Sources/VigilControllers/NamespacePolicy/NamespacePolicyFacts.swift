@@ -14,11 +14,14 @@ public struct NamespacePolicyFacts: Sendable, Hashable {
         public var creationTimestamp: RFC3339Time?
         /// True when `metadata.deletionTimestamp` is set or `status.phase` is `Terminating`.
         public var terminating: Bool
+        /// `metadata.uid` (the precondition of its deletion); nil when unknown.
+        public var uid: String?
 
-        public init(exists: Bool, creationTimestamp: RFC3339Time?, terminating: Bool = false) {
+        public init(exists: Bool, creationTimestamp: RFC3339Time?, terminating: Bool = false, uid: String? = nil) {
             self.exists = exists
             self.creationTimestamp = creationTimestamp
             self.terminating = terminating
+            self.uid = uid
         }
 
         /// A namespace created at `creationTimestamp`, not being deleted.

@@ -16,10 +16,13 @@ import VigilJSON
 public struct NamespacePolicyPlan: Sendable, Hashable {
     /// What to do, with everything the executor needs.
     public enum Action: Sendable, Hashable {
-        /// Delete `namespace`. `alreadyGone` is true when it no longer exists
-        /// or is already terminating: the executor records success without
-        /// calling the API (a 404 or 409 from a delete means the same).
-        case deleteNamespace(namespace: String, alreadyGone: Bool)
+        /// Delete `namespace`, the one whose `metadata.uid` is `uid` (the
+        /// delete carries it as a precondition, so a namespace recreated under
+        /// the same name is never touched). `alreadyGone` is true when it no
+        /// longer exists or is already terminating: the executor records
+        /// success without calling the API (a 404 or 409 from a delete means
+        /// the same).
+        case deleteNamespace(namespace: String, uid: String? = nil, alreadyGone: Bool)
         /// Scale the Deployments and StatefulSets of `namespace` that match
         /// `selectors` to zero (see `ScaleDownPlanner`).
         case scaleDown(namespace: String, selectors: [ScaleDownAction.Target])
@@ -35,10 +38,24 @@ public struct NamespacePolicyPlan: Sendable, Hashable {
             }
         }
 
+        /// True when running the action again, by anyone, is harmless by
+        /// itself, so the effect ledger needs no `Pending` entry before it
+        /// (`EffectLedgerStore.perform(idempotent:)`): a delete with a UID
+        /// precondition, or a scale down that saves the previous replicas
+        /// once and never overwrites them. A webhook is not: a second POST is
+        /// a second notification.
+        public var isIdempotent: Bool {
+            switch self {
+            case .deleteNamespace(_, let uid, let alreadyGone): return alreadyGone || uid != nil
+            case .scaleDown: return true
+            case .webhook: return false
+            }
+        }
+
         /// For people, without a subject: `delete namespace demo`.
         public var summary: String {
             switch self {
-            case .deleteNamespace(let ns, _):
+            case .deleteNamespace(let ns, _, _):
                 return "delete namespace \(ns)"
             case .scaleDown(let ns, let selectors):
                 let what = selectors.map { "\($0.kind.rawValue)s matching \($0.labels?.description ?? "<everything>")" }

@@ -107,7 +107,9 @@ public struct NamespacePolicyReconciler: Reconciler {
             let outcome: EffectLedgerStore<KubeClient>.Outcome
             do {
                 // The ledger decides on the cached copy first (a stale one only costs a re-read).
-                outcome = try await ledger.perform(effectKey, action: plan.effectAction, cached: try? EffectLedgerSnapshot(object: document)) { k in
+                outcome = try await ledger.perform(
+                    effectKey, action: plan.effectAction, cached: try? EffectLedgerSnapshot(object: document), idempotent: plan.action.isIdempotent
+                ) { k in
                     try await actions.run(plan, key: k, policy: policy, uid: uid)
                 }
             } catch EffectLedgerError.objectNotFound {
@@ -208,7 +210,7 @@ public struct NamespacePolicyReconciler: Reconciler {
             let created = ns.metadata.creationTimestamp.flatMap(RFC3339Time.init)
         else { return .missing }
         let terminating = ns.metadata.deletionTimestamp != nil || ns.status?.phase == "Terminating"
-        return NamespacePolicyFacts.TargetNamespace(exists: true, creationTimestamp: created, terminating: terminating)
+        return NamespacePolicyFacts.TargetNamespace(exists: true, creationTimestamp: created, terminating: terminating, uid: ns.metadata.uid)
     }
 
     static func needsPods(_ document: JSON) -> Bool {

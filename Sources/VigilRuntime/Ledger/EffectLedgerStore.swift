@@ -93,6 +93,16 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
         return try await store.writeEffects(entries, resource, namespace: namespace, name: name, observed: observed)
     }
 
+    /// Records how an attempt at `key` that wrote no `Pending` entry ended
+    /// (an idempotent effect's): one more attempt, started and finished now.
+    public func recordUnannouncedResult(
+        _ key: EffectKey, action: String, result: EffectLedger.Result, observed: EffectLedgerSnapshot
+    ) async throws -> EffectStatusWrite {
+        let started = ledger.recordPending(observed.entries, key: key, action: action, owner: owner, now: now())
+        let entries = ledger.recordResult(started, key: key, action: action, owner: owner, result: result, now: now())
+        return try await store.writeEffects(entries, resource, namespace: namespace, name: name, observed: observed)
+    }
+
     /// Runs `effect` for `key` unless the ledger says it already ran, is
     /// running elsewhere, or is not due; see the type's documentation.
     ///
@@ -109,8 +119,18 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
     /// `Pending` and this owner resumes it next time). Errors from the API
     /// server are thrown; an effect whose result could not be recorded stays
     /// `Pending`.
+    ///
+    /// `idempotent` is for an effect that is safe to run again by itself,
+    /// whoever runs it and however often: a delete with a UID precondition,
+    /// a scale to a value. Its `Pending` write is skipped (one request
+    /// fewer per effect): the effect runs on the decision, and its result is
+    /// recorded as one attempt. A replica that dies between the two leaves no
+    /// entry, so the next owner decides afresh and runs it again, which the
+    /// effect makes harmless; what `Pending` would have prevented, two
+    /// replicas running it at once, is harmless for the same reason.
     public func perform(
-        _ key: EffectKey, action: String, cached: EffectLedgerSnapshot? = nil, effect: @Sendable (EffectKey) async throws -> Void
+        _ key: EffectKey, action: String, cached: EffectLedgerSnapshot? = nil, idempotent: Bool = false,
+        effect: @Sendable (EffectKey) async throws -> Void
     ) async throws -> Outcome {
         var resumed = false
         var pending: EffectLedgerSnapshot?
@@ -130,6 +150,10 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
             case .exhausted(let e): return .exhausted(e)
             case .start: resumed = false
             case .resumePending: resumed = true
+            }
+            if idempotent {
+                pending = snapshot
+                break
             }
             if case .written(let s) = try await recordPending(key, action: action, observed: snapshot) {
                 pending = s
@@ -158,7 +182,10 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
                 // Someone finished it meanwhile (after taking it over as abandoned): keep their record.
                 if let e = observed.entry(key), e.phase == .succeeded { return outcome(e, result, resumed) }
             }
-            if case .written(let s) = try await recordResult(key, action: action, result: result, observed: observed) {
+            let write = idempotent
+                ? try await recordUnannouncedResult(key, action: action, result: result, observed: observed)
+                : try await recordResult(key, action: action, result: result, observed: observed)
+            if case .written(let s) = write {
                 let entry = s.entry(key) ?? ledger.recordResult([], key: key, action: action, owner: owner, result: result, now: now())[0]
                 return outcome(entry, result, resumed)
             }
