@@ -23,9 +23,14 @@ enum ControllerCatalog {
         let executor = ActionExecutor(client: client, http: http, replica: c.identity)
         let budget = ActionBudget(perMinute: c.actions.maxRunsPerMinute)
 
+        // The replica's one pod informer: every pod of the owned namespaces,
+        // slim (ScaledPod). NamespacePolicy's podsSucceeded reads it; a change
+        // wakes the MemoryScalers of its namespace.
+        let pods = Informer<ScaledPod>(client: client)
+        replica.registerCache("pods", informer: pods)
         let policies = Informer<NamespacePolicyObject>(client: client)
         let reconciler = NamespacePolicyReconciler(
-            client: client, namespaces: replica.namespaces.store, replica: c.identity,
+            client: client, namespaces: replica.namespaces.store, pods: pods.store, replica: c.identity,
             allowCrossNamespace: c.namespacePolicy.allowCrossNamespace, pendingTimeout: c.timing.leaseDuration, executor: executor, logger: logger)
         replica.register("namespacepolicy", informer: policies, reconciler: reconciler, workers: c.controllers.workers)
 
@@ -58,14 +63,11 @@ enum ControllerCatalog {
 
         var names = ["namespacepolicy", "countermeasure", "healthcheck"]
         if c.memoryScaler.enabled {
-            // Every pod of the owned namespaces, slim (ScaledPod): a change wakes the MemoryScalers of its namespace.
-            let pods = Informer<ScaledPod>(client: client)
             let scalers = Informer<MemoryScalerObject>(client: client)
             let msc = MemoryScalerReconciler(
                 client: client, poller: poller, pods: pods.store, executor: executor, budget: budget, replica: c.identity,
                 sources: c.prometheusSourceNames, pendingTimeout: c.timing.leaseDuration, logger: logger)
             let scalerController = replica.register("memoryscaler", informer: scalers, reconciler: msc, workers: c.controllers.workers)
-            replica.registerCache("memoryscaler-pods", informer: pods)
             let wakeSelecting: @Sendable (ScaledPod) -> Void = { pod in
                 for s in scalers.store.list(namespace: pod.namespace) {
                     if case .success(let scaler) = s.decoded, !scaler.selects(labels: pod.labels, annotations: pod.annotations) { continue }

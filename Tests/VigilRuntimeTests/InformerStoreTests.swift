@@ -85,6 +85,25 @@ import Testing
         #expect(store.count == 1)
     }
 
+    @Test func completeOnlyOnceAFullListWasStoredUnderTheCurrentFilter() {
+        let store = ObjectStore<ConfigMap>(owned: { $0 == "a" })
+        #expect(!store.isComplete, "nothing listed yet")
+        store.replace(with: [Self.cm("a", "x", rv: "1"), Self.cm("b", "x", rv: "2")])
+        #expect(store.isComplete && store.count == 1)
+        // Gaining b: its objects are not here until the re-list is stored,
+        // so "not in the store" must not be read as "does not exist".
+        store.setOwned { _ in true }
+        #expect(!store.isComplete)
+        #expect(store.list(namespace: "b").isEmpty)
+        store.apply(.added(Self.cm("b", "y", rv: "3")))
+        #expect(!store.isComplete, "a watch event is not a list")
+        store.replace(with: [Self.cm("a", "x", rv: "1"), Self.cm("b", "x", rv: "2"), Self.cm("b", "y", rv: "3")])
+        #expect(store.isComplete && store.list(namespace: "b").count == 2)
+        // Losing a namespace needs no list, but the filter changed all the same.
+        store.setOwned { $0 == "b" }
+        #expect(!store.isComplete)
+    }
+
     @Test func syncedGateOpensAtTheFirstFullList() async throws {
         let store = ObjectStore<ConfigMap>()
         #expect(!store.hasSynced)

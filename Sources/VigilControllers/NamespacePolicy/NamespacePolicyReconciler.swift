@@ -9,7 +9,8 @@ import VigilRuntime
 /// Reconciles one `NamespacePolicy` on the pipeline every kind shares: the
 /// typed object from the store (`NamespacePolicyObject`, decoded once by the
 /// informer) → facts (the target namespace from the namespace informer, its
-/// pods when a `podsSucceeded` condition needs them, the injected clock) →
+/// pods from the replica's pod informer when a `podsSucceeded` condition
+/// needs them, the injected clock) →
 /// a pure decision (`NamespacePolicyEvaluator`) → at most one action,
 /// carried out by the shared action engine's executor through the
 /// `EffectLedger` (so it happens once, even across replica failures) → the
@@ -32,6 +33,7 @@ public struct NamespacePolicyReconciler: Reconciler {
 
     let client: KubeClient
     let namespaces: ObjectStore<Namespace>
+    let pods: ObjectStore<ScaledPod>?
     let replica: String
     let options: NamespacePolicyEvaluator.Options
     let ledgerPolicy: EffectLedger.Policy
@@ -44,19 +46,23 @@ public struct NamespacePolicyReconciler: Reconciler {
 
     /// - Parameters:
     ///   - namespaces: the replica's namespace informer store (all namespaces).
+    ///   - pods: the replica's pod informer store (the pods of the owned
+    ///     namespaces), read by `podsSucceeded`; nil, or not complete, means
+    ///     the pods are listed from the API server.
     ///   - allowCrossNamespace: the cluster's `namespacePolicy.allowCrossNamespace`.
     ///   - pendingTimeout: how long another replica's `Pending` ledger entry is
     ///     left alone; the shard hand-off guarantees the previous owner
     ///     stopped, so one lease duration suffices.
     ///   - executor: the replica's action engine executor (shared by every kind).
     public init(
-        client: KubeClient, namespaces: ObjectStore<Namespace>, replica: String, allowCrossNamespace: Bool, pendingTimeout: Double,
+        client: KubeClient, namespaces: ObjectStore<Namespace>, pods: ObjectStore<ScaledPod>? = nil, replica: String, allowCrossNamespace: Bool, pendingTimeout: Double,
         executor: ActionExecutor, clock: any RuntimeClock = SystemClock(), wallClockAtZero: Double? = nil, logger: Logger
     ) {
         self.clock = clock
         self.wallClockAtZero = wallClockAtZero ?? (Date().timeIntervalSince1970 - clock.now())
         self.client = client
         self.namespaces = namespaces
+        self.pods = pods
         self.replica = replica
         self.logger = logger
         options = NamespacePolicyEvaluator.Options(
@@ -83,10 +89,19 @@ public struct NamespacePolicyReconciler: Reconciler {
         let target = (document[path: ["spec", "namespace"]]?.stringValue).flatMap { $0.isEmpty ? nil : $0 } ?? key.namespace
         var facts = NamespacePolicyFacts(now: now, namespace: targetFacts(target), progress: NamespacePolicyProgress(status: document["status"]))
         if Self.needsPods(document), facts.namespace.exists {
-            facts.pods = try await client.listAll(Pod.self, namespace: target).items.map { pod in
-                NamespacePolicyFacts.Pod(
-                    name: pod.metadata.name ?? "", uid: pod.metadata.uid ?? "", labels: pod.metadata.labels ?? [:],
-                    phase: .init(phase: pod.status?.phase))
+            if target == key.namespace, let pods, pods.isComplete {
+                // The replica's pod informer keeps every pod of the namespaces it owns, this one included.
+                facts.pods = pods.list(namespace: target).map { pod in
+                    NamespacePolicyFacts.Pod(name: pod.name, uid: pod.uid, labels: pod.labels, phase: .init(phase: pod.phase))
+                }
+            } else {
+                // Another shard's namespace (a cross-namespace policy), or the
+                // cache is re-listing after a hand-off: ask the API server.
+                facts.pods = try await client.listAll(Pod.self, namespace: target).items.map { pod in
+                    NamespacePolicyFacts.Pod(
+                        name: pod.metadata.name ?? "", uid: pod.metadata.uid ?? "", labels: pod.metadata.labels ?? [:],
+                        phase: .init(phase: pod.status?.phase))
+                }
             }
         }
         var evaluation: NamespacePolicyEvaluation

@@ -19,6 +19,10 @@ public final class ObjectStore<Object: Sendable>: Sendable {
         var count = 0
         var owned: OwnedFilter?
         var synced = false
+        /// Bumped by every `setOwned`; `listedGeneration` is its value when
+        /// the last full list was stored.
+        var ownedGeneration = 0
+        var listedGeneration = -1
         var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
         var nextWaiter = 0
     }
@@ -106,6 +110,13 @@ public final class ObjectStore<Object: Sendable>: Sendable {
     /// Whether a full list has been stored since the store was made.
     public var hasSynced: Bool { state.withLock { $0.synced } }
 
+    /// Whether the store holds every object of every namespace it keeps: a
+    /// full list was stored under the current ownership filter. False from a
+    /// `setOwned` until the re-list it needs is stored, while the namespaces
+    /// just gained are still missing (a reader must not take "not here" for
+    /// "does not exist" then).
+    public var isComplete: Bool { state.withLock { $0.synced && $0.listedGeneration == $0.ownedGeneration } }
+
     /// Returns once `hasSynced` is true; throws `CancellationError` if the
     /// waiting task is cancelled first.
     public func waitUntilSynced() async throws {
@@ -145,6 +156,7 @@ public final class ObjectStore<Object: Sendable>: Sendable {
     public func setOwned(_ owned: OwnedFilter?) -> [String] {
         let dropped: [String] = state.withLock { s in
             s.owned = owned
+            s.ownedGeneration += 1
             guard let owned else { return [] }
             var dropped: [String] = []
             for (ns, objects) in s.namespaces where !owned(ns) {
@@ -209,6 +221,7 @@ public final class ObjectStore<Object: Sendable>: Sendable {
             s.namespaces = next
             s.count = count
             s.synced = true
+            s.listedGeneration = s.ownedGeneration
             let waiters = Array(s.waiters.values)
             s.waiters = [:]
             return (changes, waiters)
