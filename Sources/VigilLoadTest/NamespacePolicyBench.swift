@@ -133,6 +133,7 @@ public struct NamespacePolicyBench: Sendable {
                 "peakResidentMiB": .double(Double(p.peakResidentBytes ?? 0) / 1_048_576),
                 "cpuSecondsBeforeFiring": .double(before.replicaCPU[i]), "cpuSecondsFiring": .double(after.replicaCPU[i] - before.replicaCPU[i]),
                 "apiRequestsBeforeFiring": .double(before.replicaRequests[i]), "apiRequestsFiring": .double(after.replicaRequests[i] - before.replicaRequests[i]),
+                "watchEventsFiring": .double(after.replicaWatchEvents[i] - before.replicaWatchEvents[i]),
             ])
         }
         // Delays from each deleteNamespace policy's deadline to the deletion seen.
@@ -194,6 +195,8 @@ public struct NamespacePolicyBench: Sendable {
             "kubeSimCPUSecondsFiring": .double(firingSimCPU), "replicasCPUSecondsFiring": .double(firingReplicaCPU),
             "kubeSimCPUMsPerFiring": .double(perFired(firingSimCPU * 1000)),
             "perReplicaCPUMsPerFiring": .double(perFired(firingReplicaCPU * 1000) / Double(max(1, c.replicas))),
+            // Every replica watches the whole cluster and drops what it does not own.
+            "watchEventsPerReplicaPerFiring": .double(perFired(zip(after.replicaWatchEvents, before.replicaWatchEvents).map { $0 - $1 }.reduce(0, +)) / Double(max(1, c.replicas))),
             "machineCPUFractionFiring": .double(machineCPU),
             "bound": .string(bound),
             "secondsFromStartToEnd": .double(end - started.timeIntervalSince1970), "replicasDetail": .array(perReplica),
@@ -203,17 +206,18 @@ public struct NamespacePolicyBench: Sendable {
             c.policies, c.replicas, c.spreadSeconds, delays.count, expectedDeletions, result["deletionsPerSecond"]?.doubleValue ?? 0,
             Stats.percentile(delays, 0.5), Stats.percentile(delays, 0.99), unique, webhookTimes.count, webhooks))
         log(String(
-            format: "  API requests: %.2f per policy before firing, %.2f per firing; CPU while firing (%.1f s): kube-sim %.1f s (%.2f ms/firing), replicas %.1f s (%.2f ms per replica per firing); machine %.0f%%",
+            format: "  API requests: %.2f per policy before firing, %.2f per firing; CPU while firing (%.1f s): kube-sim %.1f s (%.2f ms/firing), replicas %.1f s (%.2f ms per replica per firing); machine %.0f%%; %.1f watch events per replica per firing",
             result["apiRequestsPerPolicyBeforeFiring"]?.doubleValue ?? 0, perFired(firingRequests), window, firingSimCPU, perFired(firingSimCPU * 1000),
-            firingReplicaCPU, result["perReplicaCPUMsPerFiring"]?.doubleValue ?? 0, machineCPU * 100))
+            firingReplicaCPU, result["perReplicaCPUMsPerFiring"]?.doubleValue ?? 0, machineCPU * 100, result["watchEventsPerReplicaPerFiring"]?.doubleValue ?? 0))
         log("  kube-sim requests per policy before firing by resource: " + String(decoding: (result["kubeSimRequestsPerPolicyBeforeFiringByResource"] ?? .null).serialized(), as: UTF8.self))
         log("  kube-sim requests per firing by resource: " + String(decoding: (result["kubeSimRequestsPerFiringByResource"] ?? .null).serialized(), as: UTF8.self))
         log("  bound: \(bound)")
         for p in perReplica {
             log(String(
-                format: "  %@: RSS %.1f MiB (peak %.1f), CPU %.1f s before firing + %.1f s firing, %.0f + %.0f API requests", p["id"]?.stringValue ?? "",
-                p["residentMiB"]?.doubleValue ?? 0, p["peakResidentMiB"]?.doubleValue ?? 0, p["cpuSecondsBeforeFiring"]?.doubleValue ?? 0,
-                p["cpuSecondsFiring"]?.doubleValue ?? 0, p["apiRequestsBeforeFiring"]?.doubleValue ?? 0, p["apiRequestsFiring"]?.doubleValue ?? 0))
+                format: "  %@: RSS %.1f MiB (peak %.1f), CPU %.1f s before firing + %.1f s firing, %.0f + %.0f API requests, %.0f watch events while firing",
+                p["id"]?.stringValue ?? "", p["residentMiB"]?.doubleValue ?? 0, p["peakResidentMiB"]?.doubleValue ?? 0,
+                p["cpuSecondsBeforeFiring"]?.doubleValue ?? 0, p["cpuSecondsFiring"]?.doubleValue ?? 0, p["apiRequestsBeforeFiring"]?.doubleValue ?? 0,
+                p["apiRequestsFiring"]?.doubleValue ?? 0, p["watchEventsFiring"]?.doubleValue ?? 0))
         }
         return result
     }
@@ -253,18 +257,26 @@ public struct NamespacePolicyBench: Sendable {
     struct Snapshot {
         var replicaCPU: [Double]
         var replicaRequests: [Double]
+        /// `vigil_informer_events_total` (every informer, every type): the
+        /// watch events each replica received and decoded.
+        var replicaWatchEvents: [Double]
         var simCPU: Double
         var simStats: JSON
 
         static func take(_ processes: [ReplicaProcess], sim: KubeSimProcess, http: HTTPClient) async throws -> Snapshot {
             var requests: [Double] = []
+            var events: [Double] = []
             for p in processes {
                 let text = (try? await http.execute(HTTPRequest(url: "http://127.0.0.1:\(p.port)/metrics"))).map { String(decoding: $0.body, as: UTF8.self) } ?? ""
-                requests.append(text.split(separator: "\n").filter { $0.hasPrefix("vigil_api_requests_total{") }
-                    .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +))
+                let lines = text.split(separator: "\n")
+                func sum(_ prefix: String) -> Double {
+                    lines.filter { $0.hasPrefix(prefix) }.compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+                }
+                requests.append(sum("vigil_api_requests_total{"))
+                events.append(sum("vigil_informer_events_total{"))
             }
             return Snapshot(
-                replicaCPU: processes.map { $0.cpuSeconds ?? 0 }, replicaRequests: requests, simCPU: ProcessUsage.cpuSeconds(pid: sim.pid) ?? 0,
+                replicaCPU: processes.map { $0.cpuSeconds ?? 0 }, replicaRequests: requests, replicaWatchEvents: events, simCPU: ProcessUsage.cpuSeconds(pid: sim.pid) ?? 0,
                 simStats: try JSON.parse(Array(try await sim.stats().utf8)))
         }
 

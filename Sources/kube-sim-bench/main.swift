@@ -425,6 +425,20 @@ results["customResourceWatchEventsReceived"] = .int(Int64(crd2.count))
 results["customResourceWatchEventsPerSecond"] = .double((Double(crd2.count) / seconds(crPatchTime)).rounded())
 results["customResourceWatchDelayMs"] = ["p50": .double(percentile(crd2, 50)), "p99": .double(percentile(crd2, 99))]
 
+// 6. Namespace deletion with content: what a burst of expiring namespaces
+// costs the server (the namespace, its pods and its custom resource go;
+// each delete is a write to the tables every watch reads from).
+let nsDeletes = min(crObjects, nsCount)
+let deleteCPUBefore = procStatus(pid).cpuSeconds
+let (nsDeleteTime, nsDeleteFailures) = try await runWorkers(port: port, total: nsDeletes, concurrency: opts.concurrency) { i in
+    (.DELETE, "/api/v1/namespaces/bench-\(i)", nil)
+}
+if nsDeleteFailures > 0 { fail("\(nsDeleteFailures) of \(nsDeletes) namespace deletes failed") }
+let deleteCPU = procStatus(pid).cpuSeconds - deleteCPUBefore
+results["namespaceDeletesPerSecond"] = .double((Double(nsDeletes) / seconds(nsDeleteTime)).rounded())
+results["namespaceDeleteServerCpuMs"] = .double((deleteCPU * 1000 / Double(max(1, nsDeletes)) * 100).rounded() / 100)
+results["namespaceDeleteObjectsEach"] = .int(Int64(opts.podsPerNamespace + 1))
+
 let final = procStatus(pid)
 results["rssMiBFinal"] = .double(final.rssMiB.rounded())
 results["serverCpuSeconds"] = .double((final.cpuSeconds * 10).rounded() / 10)
@@ -443,5 +457,6 @@ print("""
       events received          \(f(results["watchEventsReceived"])) of \(expected)
       CR status patches/s      \(f(results["customResourceStatusPatchesPerSecond"])) (\(opts.concurrency) connections), \(f(results["customResourceServerCpuMsPerPatch"])) ms of server CPU each   (aim < 1)
       CR watch events          \(f(results["customResourceWatchEventsReceived"])) of \(f(results["customResourceWatchEventsExpected"])), \(f(results["customResourceWatchEventsPerSecond"]))/s to \(opts.crWatchers) watchers, delay p50 \(f(results[path: ["customResourceWatchDelayMs", "p50"]])) ms, p99 \(f(results[path: ["customResourceWatchDelayMs", "p99"]])) ms
+      namespace deletes/s      \(f(results["namespaceDeletesPerSecond"])) (each with \(f(results["namespaceDeleteObjectsEach"])) objects), \(f(results["namespaceDeleteServerCpuMs"])) ms of server CPU each
       RSS                      \(f(results["rssMiBAfterLoad"])) MiB loaded, \(f(results["rssMiBFinal"])) MiB at the end   (aim < 1024)
     """)
