@@ -147,6 +147,7 @@ let package = Package(
                 "VigilControllers",
                 "VigilHost",
                 "VigilRuntime",
+                "VigilJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

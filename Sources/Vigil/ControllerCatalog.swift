@@ -1,9 +1,12 @@
+import Foundation
 import Kube
 import Logging
+import Metrics
 import Synchronization
 import VigilControllers
 import VigilHTTP
 import VigilHost
+import VigilJSON
 import VigilPrometheus
 import VigilRuntime
 
@@ -62,8 +65,10 @@ enum ControllerCatalog {
         wakeCheck.withLock { $0 = { checkController.enqueue($0) } }
 
         var names = ["namespacepolicy", "countermeasure", "healthcheck"]
+        var scalerObjects: ObjectStore<MemoryScalerObject>?
         if c.memoryScaler.enabled {
             let scalers = Informer<MemoryScalerObject>(client: client)
+            scalerObjects = scalers.store
             let msc = MemoryScalerReconciler(
                 client: client, poller: poller, pods: pods.store, executor: executor, budget: budget, replica: c.identity,
                 sources: c.prometheusSourceNames, pendingTimeout: c.timing.leaseDuration, logger: logger)
@@ -86,6 +91,20 @@ enum ControllerCatalog {
             names.append("memoryscaler")
         }
 
+        // The age of the oldest Pending ledger entry among the resources this
+        // replica owns (vigil_ledger_pending_oldest_seconds, for the
+        // VigilEffectPendingTooLong alert in deploy/monitoring).
+        let pendingAge = Gauge(label: "vigil_ledger_pending_oldest_seconds", dimensions: [("shard", c.identity)])
+        EffectLedgerStore<KubeClient>.registerMetrics()
+        let scalerStore = scalerObjects
+        replica.addLoop(name: "ledger-age") {
+            while !Task.isCancelled {
+                let statuses: [JSON?] = policies.store.list().map { $0.document["status"] } + measures.store.list().map { $0.document["status"] }
+                    + checks.store.list().map { $0.document["status"] } + (scalerStore?.list().map { $0.document["status"] } ?? [])
+                pendingAge.record(EffectLedger.oldestPendingAge(statuses: statuses, now: RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970)))
+                try await Task.sleep(for: .seconds(15))
+            }
+        }
         replica.followOwnership { view in
             poller.setOwned { view.owns($0) }
             // A subscriber without a namespace (cross-namespace) belongs to a resource of an owned namespace too.

@@ -159,4 +159,16 @@ import VigilRuntime
         #expect(crowd.count == 9 && crowd.allSatisfy { $0.phase == .pending })
         #expect(EffectLedger(policy: .init(maxEntries: 100)).bounded(list) == list)
     }
+
+    @Test func theOldestPendingEntryAcrossLedgersGivesTheAge() throws {
+        let ledger = EffectLedger()
+        let done = ledger.recordResult(
+            ledger.recordPending([], key: EffectKey(rawValue: "a"), action: "x", owner: "o", now: at(0)), key: EffectKey(rawValue: "a"), action: "x",
+            owner: "o", result: .succeeded, now: at(1))
+        let pendingLate = ledger.recordPending([], key: EffectKey(rawValue: "b"), action: "x", owner: "o", now: at(50))
+        let pendingEarly = ledger.recordPending(done, key: EffectKey(rawValue: "c"), action: "x", owner: "o", now: at(20))
+        let status = { (entries: [EffectEntry]) -> JSON? in ["effects": EffectLedger.json(entries)] }
+        #expect(EffectLedger.oldestPendingAge(statuses: [status(done), nil, ["effects": "not a list"]], now: at(100)) == 0)
+        #expect(EffectLedger.oldestPendingAge(statuses: [status(pendingLate), status(pendingEarly), status(done)], now: at(100)) == 80)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import Metrics
 import VigilAPI
 import VigilHTTP
 import VigilJSON
@@ -80,7 +81,30 @@ public struct ActionExecutor: Sendable {
         self.pollInterval = pollInterval
     }
 
+    /// Carries out `action` and counts it in
+    /// `vigil_actions_total{shard, kind, action, result}` (`succeeded`,
+    /// `dry_run`, `failed`; a cancelled action is not counted).
     public func execute(_ action: RenderedAction, _ c: Context) async throws -> Result {
+        let result: Result
+        do {
+            result = try await carryOut(action, c)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            count(action, c, "failed")
+            throw error
+        }
+        count(action, c, c.dryRun ? "dry_run" : "succeeded")
+        return result
+    }
+
+    func count(_ action: RenderedAction, _ c: Context, _ result: String) {
+        Counter(
+            label: "vigil_actions_total", dimensions: [("shard", replica), ("kind", c.subject.kind), ("action", action.type), ("result", result)]
+        ).increment()
+    }
+
+    func carryOut(_ action: RenderedAction, _ c: Context) async throws -> Result {
         let ns = c.namespace
         let write = WriteOptions(dryRun: c.dryRun)
         let would = c.dryRun ? "would " : ""

@@ -88,6 +88,26 @@ public enum RenderedAction: Sendable, Equatable {
         }
     }
 
+    /// The action's name as a spec spells it (`deletePod`, `webhook`,
+    /// `raiseMemory`, …): the `action` label of `vigil_actions_total`.
+    public var type: String {
+        switch self {
+        case .deletePod: "deletePod"
+        case .delete: "delete"
+        case .restart: "restart"
+        case .scale: "scale"
+        case .scaleDown: "scaleDown"
+        case .patch: "patch"
+        case .resize: "resize"
+        case .debug: "debug"
+        case .job: "job"
+        case .webhook: "webhook"
+        case .event: "event"
+        case .deleteNamespace: "deleteNamespace"
+        case .raiseMemory: "raiseMemory"
+        }
+    }
+
     /// What it acts on, for messages and status (`pod web-1`, `Deployment api`).
     public func target(namespace: String) -> String {
         switch self {

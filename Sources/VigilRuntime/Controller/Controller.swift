@@ -119,7 +119,7 @@ public final class Controller<Object: Sendable>: Sendable {
         self.workers = workers
         self.reconciler = reconciler
         self.clock = clock
-        self.queue = WorkQueue(name: name, clock: clock, rateLimit: rateLimit, metricsFactory: factory)
+        self.queue = WorkQueue(name: name, clock: clock, rateLimit: rateLimit, shard: shard, metricsFactory: factory)
         self.metrics = ControllerMetrics(controller: name, shard: shard, factory: factory)
         var s = State()
         s.ownership = ownership

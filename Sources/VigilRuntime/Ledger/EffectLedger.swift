@@ -180,3 +180,22 @@ public struct EffectLedger: Sendable, Hashable {
         return out
     }
 }
+
+extension EffectLedger {
+    /// Seconds since the oldest `Pending` entry among `statuses` (resources'
+    /// `status`, whose `effects` hold their ledgers) was started, at `now`;
+    /// 0 when none is pending. A ledger that does not read is skipped (its
+    /// resource reports it). Feeds `vigil_ledger_pending_oldest_seconds`: an
+    /// entry left `Pending` far longer than any effect takes means no one is
+    /// finishing it.
+    public static func oldestPendingAge(statuses: some Sequence<JSON?>, now: RFC3339Time) -> Double {
+        var oldest = 0.0
+        for status in statuses {
+            guard let entries = try? entries(fromStatus: status) else { continue }
+            for e in entries where e.phase == .pending {
+                oldest = max(oldest, now.secondsSinceEpoch - e.startedAt.secondsSinceEpoch)
+            }
+        }
+        return oldest
+    }
+}

@@ -200,6 +200,13 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
         }
     }
 
+    /// Registers the ledger's counters at zero, so they are exported (and
+    /// dashboards and alerts find them) before the first effect runs.
+    public static func registerMetrics() {
+        _ = runs
+        _ = resumes
+    }
+
     /// Effects started (each is one raw execution; more than one per key
     /// only when an attempt was resumed or retried).
     static var runs: Counter { Counter(label: "vigil_effect_runs_total") }

@@ -85,17 +85,19 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     ///   - clock: drives `addAfter`/`addRateLimited` timers and the latency
     ///     metrics; pass a `ManualClock` in tests.
     ///   - rateLimit: the retry limits for `addRateLimited`.
+    ///   - shard: the metrics' `shard` dimension (a replica's member ID); none when empty.
     ///   - metricsFactory: where metrics go (default: the bootstrapped
     ///     `MetricsSystem.factory`).
     public init(
         name: String,
         clock: any RuntimeClock = SystemClock(),
         rateLimit: WorkQueueRateLimit = .controllerDefault,
+        shard: String = "",
         metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.name = name
         self.clock = clock
-        self.metrics = WorkQueueMetrics(name: name, factory: metricsFactory ?? MetricsSystem.factory)
+        self.metrics = WorkQueueMetrics(name: name, shard: shard, factory: metricsFactory ?? MetricsSystem.factory)
         self.locked = Mutex(Locked(state: WorkQueueState(rateLimit: rateLimit)))
     }
 

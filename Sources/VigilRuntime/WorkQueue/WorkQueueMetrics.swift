@@ -1,7 +1,7 @@
 import Metrics
 
 /// The metrics of one named work queue, with client-go's names and a `name`
-/// dimension: `workqueue_depth` (gauge), `workqueue_adds_total` (counter),
+/// dimension (and `shard`, the replica, for a controller's queue): `workqueue_depth` (gauge), `workqueue_adds_total` (counter),
 /// `workqueue_queue_duration_seconds` (timer, add to get),
 /// `workqueue_work_duration_seconds` (timer, get to done),
 /// `workqueue_retries_total` (counter, every `addAfter`/`addRateLimited`),
@@ -17,8 +17,8 @@ struct WorkQueueMetrics: Sendable {
     let unfinishedWork: Gauge
     let longestRunning: Gauge
 
-    init(name: String, factory: any MetricsFactory) {
-        let dimensions = [("name", name)]
+    init(name: String, shard: String = "", factory: any MetricsFactory) {
+        let dimensions = shard.isEmpty ? [("name", name)] : [("name", name), ("shard", shard)]
         depth = Gauge(label: "workqueue_depth", dimensions: dimensions, factory: factory)
         adds = Counter(label: "workqueue_adds_total", dimensions: dimensions, factory: factory)
         queueDuration = Timer(
