@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import REPO, free_port, wait_until
+from conftest import REPO, free_port, stop_process, wait_until
 
 MONITORING = REPO / "deploy" / "monitoring"
 RULE = MONITORING / "prometheusrule.yaml"
@@ -199,12 +198,7 @@ def exported(sim, tmp_path_factory) -> tuple[set[str], str]:
             return (names, text) if needed <= names else None
         return wait_until(scrape, 60, 0.5, "the action, effect and poller counters in /metrics")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop_process(proc)
         log.close()
 
 

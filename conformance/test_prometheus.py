@@ -4,7 +4,6 @@ Requires the Debian `prometheus` package (/usr/bin/prometheus); CI installs it. 
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import wait_until, free_port
+from conftest import wait_until, free_port, stop_process
 
 pytestmark = pytest.mark.workloads
 PROMETHEUS = "/usr/bin/prometheus"
@@ -49,12 +48,7 @@ def prometheus(sim, tmp_path_factory):
             return False
     wait_until(ready, 30, what="prometheus /-/ready")
     yield url
-    p.send_signal(signal.SIGTERM)
-    try:
-        p.wait(10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait(5)
+    stop_process(p, 10)
     log.close()
 
 
