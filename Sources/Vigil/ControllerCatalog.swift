@@ -99,8 +99,12 @@ enum ControllerCatalog {
         let scalerStore = scalerObjects
         replica.addLoop(name: "ledger-age") {
             while !Task.isCancelled {
-                let statuses: [JSON?] = policies.store.list().map { $0.document["status"] } + measures.store.list().map { $0.document["status"] }
-                    + checks.store.list().map { $0.document["status"] } + (scalerStore?.list().map { $0.document["status"] } ?? [])
+                // Only documents with a Pending entry are parsed.
+                let pending = "\"phase\":\"Pending\""
+                var statuses: [JSON?] = policies.store.list().filter { $0.contains(pending) }.map { $0.document["status"] }
+                statuses += measures.store.list().filter { $0.contains(pending) }.map { $0.document["status"] }
+                statuses += checks.store.list().filter { $0.contains(pending) }.map { $0.document["status"] }
+                statuses += scalerStore?.list().filter { $0.contains(pending) }.map { $0.document["status"] } ?? []
                 pendingAge.record(EffectLedger.oldestPendingAge(statuses: statuses, now: RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970)))
                 try await Task.sleep(for: .seconds(15))
             }
