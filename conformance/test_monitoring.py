@@ -4,8 +4,9 @@
   ``promtool test rules`` shows each alert firing on the series that should fire it and staying quiet
   on healthy ones.
 * Every metric name in the dashboard's and the rules' expressions is one a real ``vigil run`` exports:
-  a replica on kube-sim, with a NamespacePolicy that fires (so the action and effect counters exist)
-  and a CounterMeasure polling an unreachable Prometheus source (so the poller's counters exist), is
+  a replica on kube-sim, with a NamespacePolicy that fires (so the action and effect counters exist),
+  a CounterMeasure polling an unreachable Prometheus source (so the poller's counters exist) and a
+  NamespacePolicy whose ledger holds an hour-old Pending entry (so the ledger-age gauge shows it), is
   scraped, and the names are compared.
 """
 from __future__ import annotations
@@ -158,7 +159,7 @@ def exported(sim, tmp_path_factory) -> tuple[set[str], str]:
         r = sim.http("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", data=crd.read_bytes(),
                      headers={"Content-Type": "application/yaml"})
         assert r.status_code == 201, f"{crd.name}: {r.status_code} {r.text}"
-    for ns in ("vigil-system", "mon-ttl", "mon-ctm"):
+    for ns in ("vigil-system", "mon-ttl", "mon-ctm", "mon-held"):
         r = sim.http("POST", "/api/v1/namespaces", json={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
         assert r.status_code == 201, r.text
     closed = free_port()  # nothing listens: every query fails with code "error"
@@ -185,6 +186,21 @@ def exported(sim, tmp_path_factory) -> tuple[set[str], str]:
             "spec": {"trigger": {"promql": {"expr": "vector(1)", "above": 0}},
                      "actions": [{"event": {"reason": "High", "message": "high"}}], "dryRun": True}})
         assert r.status_code == 201, r.text
+        # A policy whose ledger holds an effect some replica started an hour ago and never finished.
+        held = api.format(ns="mon-held", plural="namespacepolicies")
+        r = sim.http("POST", held, json={
+            "apiVersion": "vigil.dev/v1alpha1", "kind": "NamespacePolicy", "metadata": {"name": "held", "namespace": "mon-held"},
+            "spec": {"policies": [{"name": "ttl", "condition": {"ttl": "24h"}, "action": {"deleteNamespace": {}}}]}})
+        assert r.status_code == 201, r.text
+        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
+        r = sim.http("PATCH", held + "/held/status", headers={"Content-Type": "application/merge-patch+json"}, data=json.dumps(
+            {"status": {"effects": [{"key": "0" * 32, "action": "webhook:ttl", "phase": "Pending", "attempts": 1,
+                                     "owner": "ghost", "startedAt": started}]}}))
+        assert r.status_code == 200, r.text
+
+        def pending_age(text: str) -> float:
+            m = re.search(r'^vigil_ledger_pending_oldest_seconds\{[^}]*\} (\S+)$', text, re.M)
+            return float(m.group(1)) if m else 0.0
 
         def scrape() -> tuple[set[str], str] | None:
             if proc.poll() is not None:
@@ -195,8 +211,9 @@ def exported(sim, tmp_path_factory) -> tuple[set[str], str]:
                 return None
             names = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line and not line.startswith("#")}
             needed = {"vigil_actions_total", "vigil_prometheus_requests_total", "vigil_effect_runs_total"}
-            return (names, text) if needed <= names else None
-        return wait_until(scrape, 60, 0.5, "the action, effect and poller counters in /metrics")
+            return (names, text) if needed <= names and pending_age(text) >= 3600 else None
+        # The ledger-age loop looks every 15 s.
+        return wait_until(scrape, 60, 0.5, "the action, effect and poller counters and the Pending entry's age in /metrics")
     finally:
         stop_process(proc)
         log.close()

@@ -520,7 +520,7 @@ def test_a_replica_killed_between_an_idempotent_effect_and_its_record(cluster):
     so it still waits for its Pending record. Every status write of NamespacePolicies fails (500) while the
     owner fires both, and the owner is SIGKILLed: the scale happened with no record, the webhook was never
     sent. The next owner scales again (harmlessly: the saved replica count stays 3), records it once, and
-    sends the webhook once."""
+    sends the webhook once. Web is scaled back to 2 in between, so the repeat really scales."""
     try:
         _kill_between_effect_and_record(cluster)
     finally:
@@ -556,6 +556,11 @@ def _kill_between_effect_and_record(cluster) -> None:
     owner.sigkill()
     cluster.sim.faults(None)
     print(f"SIGKILLed {owner.identity}, which had scaled {ns}/web down and recorded nothing")
+    # Someone brings web back to 2 meanwhile: the next owner's repeat scales it down again and must keep the
+    # replica count saved by the first run (3), not the 2 it finds.
+    r = cluster.sim.http("PATCH", dep, data=json.dumps({"spec": {"replicas": 2}}),
+                         headers={"Content-Type": "application/merge-patch+json"})
+    assert r.status_code == 200, r.text
     cluster.start_replica(f"r-kill-{RUN_ID}")
     cluster.wait_settled(40)
 

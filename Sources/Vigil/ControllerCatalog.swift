@@ -26,14 +26,15 @@ enum ControllerCatalog {
         let executor = ActionExecutor(client: client, http: http, replica: c.identity)
         let budget = ActionBudget(perMinute: c.actions.maxRunsPerMinute)
 
-        // The replica's one pod informer: every pod of the owned namespaces,
-        // slim (ScaledPod). NamespacePolicy's podsSucceeded reads it; a change
-        // wakes the MemoryScalers of its namespace.
-        let pods = Informer<ScaledPod>(client: client)
-        replica.registerCache("pods", informer: pods)
+        // The replica's one pod informer (with MemoryScaler on): every pod of
+        // the owned namespaces, slim (ScaledPod). NamespacePolicy's
+        // podsSucceeded reads it (and LISTs live without it); a change wakes
+        // the MemoryScalers of its namespace.
+        let pods: Informer<ScaledPod>? = c.memoryScaler.enabled ? Informer<ScaledPod>(client: client) : nil
+        if let pods { replica.registerCache("pods", informer: pods) }
         let policies = Informer<NamespacePolicyObject>(client: client)
         let reconciler = NamespacePolicyReconciler(
-            client: client, namespaces: replica.namespaces.store, pods: pods.store, replica: c.identity,
+            client: client, namespaces: replica.namespaces.store, pods: pods?.store, replica: c.identity,
             allowCrossNamespace: c.namespacePolicy.allowCrossNamespace, pendingTimeout: c.timing.leaseDuration, executor: executor, logger: logger)
         replica.register("namespacepolicy", informer: policies, reconciler: reconciler, workers: c.controllers.workers)
 
@@ -66,7 +67,7 @@ enum ControllerCatalog {
 
         var names = ["namespacepolicy", "countermeasure", "healthcheck"]
         var scalerObjects: ObjectStore<MemoryScalerObject>?
-        if c.memoryScaler.enabled {
+        if c.memoryScaler.enabled, let pods {
             let scalers = Informer<MemoryScalerObject>(client: client)
             scalerObjects = scalers.store
             let msc = MemoryScalerReconciler(

@@ -300,16 +300,22 @@ import VigilRuntime
         let key = EffectKey(resourceUID: before.uid, trigger: "nsp/expire/g1", actionIndex: 0)
         let runs = Runs()
 
-        // No Pending write: the effect, then one write of its result.
+        // No Pending write: the effect, then one write of its result, whose
+        // resourceVersion the caller is told.
         verbs.withLock { $0 = [] }
-        let first = try await replicaA.perform(key, action: "deleteNamespace:expire", cached: before, idempotent: true) { runs.record($0) }
+        let written = Mutex<[String]>([])
+        let first = try await replicaA.perform(
+            key, action: "deleteNamespace:expire", cached: before, idempotent: true, wrote: { rv in written.withLock { $0.append(rv) } }
+        ) { runs.record($0) }
         guard case .performed(let entry, resumed: false) = first else {
             Issue.record("expected performed, got \(first)")
             return
         }
         #expect(verbs.withLock { $0 } == ["patch"], "the result only: \(verbs.withLock { $0 })")
         #expect(entry.phase == .succeeded && entry.attempts == 1 && entry.owner == "vigil-a")
-        #expect(try await replicaA.read().entries == [entry])
+        let afterFirst = try await replicaA.read()
+        #expect(afterFirst.entries == [entry])
+        #expect(written.withLock { $0 } == [afterFirst.resourceVersion])
 
         // Deciding on a stale snapshot (as a replica whose predecessor died
         // before recording would) runs the idempotent effect again, but its
@@ -323,9 +329,18 @@ import VigilRuntime
         #expect(kept == entry, "the first record stays: \(kept)")
         #expect(runs.count(key) == 2)
         #expect(try await replicaB.read().entries == [entry])
+        // A stale repeat whose own run failed does not turn the recorded
+        // success into a failure: the success stands.
+        let third = try await replicaB.perform(key, action: "deleteNamespace:expire", cached: before, idempotent: true) { k in
+            runs.record(k)
+            throw Boom()
+        }
+        #expect(third == .alreadyDone(entry), "\(third)")
+        #expect(try await replicaB.read().entries == [entry])
+        #expect(runs.count(key) == 3)
         // A fresh decision sees it done and runs nothing.
         #expect(try await replicaB.perform(key, action: "deleteNamespace:expire", idempotent: true) { runs.record($0) } == .alreadyDone(entry))
-        #expect(runs.count(key) == 2)
+        #expect(runs.count(key) == 3)
 
         // A failure counts as an attempt (the backoff grows) though nothing
         // was written before it.

@@ -97,11 +97,17 @@ import Testing
         #expect(store.list(namespace: "b").isEmpty)
         store.apply(.added(Self.cm("b", "y", rv: "3")))
         #expect(!store.isComplete, "a watch event is not a list")
+        #expect(store.listIfComplete(namespace: "b") == nil)
         store.replace(with: [Self.cm("a", "x", rv: "1"), Self.cm("b", "x", rv: "2"), Self.cm("b", "y", rv: "3")])
         #expect(store.isComplete && store.list(namespace: "b").count == 2)
+        #expect(store.listIfComplete(namespace: "b")?.count == 2)
+        #expect(store.listIfComplete(namespace: "empty")?.isEmpty == true, "kept and complete: none there means none exist")
         // Losing a namespace needs no list, but the filter changed all the same.
         store.setOwned { $0 == "b" }
         #expect(!store.isComplete)
+        store.replace(with: [Self.cm("a", "x", rv: "1"), Self.cm("b", "x", rv: "2")])
+        #expect(store.listIfComplete(namespace: "b")?.count == 1)
+        #expect(store.listIfComplete(namespace: "a") == nil, "a namespace the store does not keep is never complete")
     }
 
     @Test func syncedGateOpensAtTheFirstFullList() async throws {

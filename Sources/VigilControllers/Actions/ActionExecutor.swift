@@ -91,7 +91,8 @@ public struct ActionExecutor: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            count(action, c, "failed")
+            // A cancelled task's request fails as a transport error: not the action's failure.
+            if !Task.isCancelled { count(action, c, "failed") }
             throw error
         }
         count(action, c, c.dryRun ? "dry_run" : "succeeded")

@@ -89,9 +89,9 @@ public struct NamespacePolicyReconciler: Reconciler {
         let target = (document[path: ["spec", "namespace"]]?.stringValue).flatMap { $0.isEmpty ? nil : $0 } ?? key.namespace
         var facts = NamespacePolicyFacts(now: now, namespace: targetFacts(target), progress: NamespacePolicyProgress(status: document["status"]))
         if Self.needsPods(document), facts.namespace.exists {
-            if target == key.namespace, let pods, pods.isComplete {
+            if target == key.namespace, let cached = pods?.listIfComplete(namespace: target) {
                 // The replica's pod informer keeps every pod of the namespaces it owns, this one included.
-                facts.pods = pods.list(namespace: target).map { pod in
+                facts.pods = cached.map { pod in
                     NamespacePolicyFacts.Pod(name: pod.name, uid: pod.uid, labels: pod.labels, phase: .init(phase: pod.phase))
                 }
             } else {
@@ -122,8 +122,10 @@ public struct NamespacePolicyReconciler: Reconciler {
             let outcome: EffectLedgerStore<KubeClient>.Outcome
             do {
                 // The ledger decides on the cached copy first (a stale one only costs a re-read).
+                let ownWrites = ownWrites
                 outcome = try await ledger.perform(
-                    effectKey, action: plan.effectAction, cached: try? EffectLedgerSnapshot(object: document), idempotent: plan.action.isIdempotent
+                    effectKey, action: plan.effectAction, cached: try? EffectLedgerSnapshot(object: document), idempotent: plan.action.isIdempotent,
+                    wrote: { ownWrites.wrote(key, resourceVersion: $0) }
                 ) { k in
                     try await actions.run(plan, key: k, policy: policy, uid: uid)
                 }

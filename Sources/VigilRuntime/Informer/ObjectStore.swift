@@ -117,6 +117,17 @@ public final class ObjectStore<Object: Sendable>: Sendable {
     /// "does not exist" then).
     public var isComplete: Bool { state.withLock { $0.synced && $0.listedGeneration == $0.ownedGeneration } }
 
+    /// The objects of `namespace` if the store holds all of them: it is
+    /// complete and keeps that namespace; nil otherwise (ask the API server).
+    /// One look under the lock, so a `setOwned` cannot drop the namespace
+    /// between the check and the read.
+    public func listIfComplete(namespace: String) -> [Object]? {
+        state.withLock { s in
+            guard s.synced, s.listedGeneration == s.ownedGeneration, s.owned?(namespace) ?? true else { return nil }
+            return s.namespaces[namespace].map { Array($0.values) } ?? []
+        }
+    }
+
     /// Returns once `hasSynced` is true; throws `CancellationError` if the
     /// waiting task is cancelled first.
     public func waitUntilSynced() async throws {

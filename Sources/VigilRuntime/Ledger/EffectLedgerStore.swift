@@ -128,9 +128,14 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
     /// entry, so the next owner decides afresh and runs it again, which the
     /// effect makes harmless; what `Pending` would have prevented, two
     /// replicas running it at once, is harmless for the same reason.
+    ///
+    /// `wrote` is told the resourceVersion of every ledger write that
+    /// landed, so a caller deciding on a cache can tell when that cache is
+    /// older than its own write (an idempotent effect decided on a stale copy
+    /// would run again, ignoring the backoff the write recorded).
     public func perform(
         _ key: EffectKey, action: String, cached: EffectLedgerSnapshot? = nil, idempotent: Bool = false,
-        effect: @Sendable (EffectKey) async throws -> Void
+        wrote: (@Sendable (_ resourceVersion: String) -> Void)? = nil, effect: @Sendable (EffectKey) async throws -> Void
     ) async throws -> Outcome {
         var resumed = false
         var pending: EffectLedgerSnapshot?
@@ -156,6 +161,7 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
                 break
             }
             if case .written(let s) = try await recordPending(key, action: action, observed: snapshot) {
+                wrote?(s.resourceVersion)
                 pending = s
                 break
             }
@@ -179,13 +185,19 @@ public struct EffectLedgerStore<Store: EffectStatusStore>: Sendable {
         for attempt in 0..<maxConflicts {
             if attempt > 0 {
                 observed = try await read()
-                // Someone finished it meanwhile (after taking it over as abandoned): keep their record.
-                if let e = observed.entry(key), e.phase == .succeeded { return outcome(e, result, resumed) }
+                // Someone finished it meanwhile (after taking it over as
+                // abandoned, or running an idempotent effect too): keep their
+                // record, and their success stands even if this run failed.
+                if let e = observed.entry(key), e.phase == .succeeded {
+                    if case .succeeded = result { return outcome(e, result, resumed) }
+                    return .alreadyDone(e)
+                }
             }
             let write = idempotent
                 ? try await recordUnannouncedResult(key, action: action, result: result, observed: observed)
                 : try await recordResult(key, action: action, result: result, observed: observed)
             if case .written(let s) = write {
+                wrote?(s.resourceVersion)
                 let entry = s.entry(key) ?? ledger.recordResult([], key: key, action: action, owner: owner, result: result, now: now())[0]
                 return outcome(entry, result, resumed)
             }
