@@ -253,16 +253,16 @@ def kubectl(request, sim, tmp_path) -> Kubectl:
     return Kubectl(binary, request.param, sim.kubeconfig, tmp_path / "kube-cache")
 
 
-def stop_process(proc: subprocess.Popen, grace: float = 5.0) -> None:
-    """SIGTERM, then SIGKILL if it has not exited within ``grace`` seconds."""
-    if proc.poll() is not None:
+def stop_process(proc: subprocess.Popen | None, grace: float = 3.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds (nothing when there is no process or it has exited)."""
+    if proc is None or proc.poll() is not None:
         return
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(grace)
     except subprocess.TimeoutExpired:
         proc.kill()
-        proc.wait(5)
+        proc.wait(10)
 
 
 def wait_until(fn, timeout: float, interval: float = 0.2, what: str = "condition"):

@@ -33,7 +33,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import REPO, Kubectl, Sim, kubectl_binary, wait_until, VigilEndpoints, free_port
+from conftest import REPO, Kubectl, Sim, kubectl_binary, wait_until, VigilEndpoints, free_port, stop_process
 
 pytestmark = pytest.mark.workloads
 
@@ -129,18 +129,6 @@ def runs(obj: dict | None) -> list[dict]:
 
 def total_runs(obj: dict | None) -> int:
     return int(((obj or {}).get("status") or {}).get("totalRuns") or 0)
-
-
-def stop_process(p: subprocess.Popen | None, grace: float = 3.0) -> None:
-    """SIGTERM, then SIGKILL after ``grace`` seconds."""
-    if p is None or p.poll() is not None:
-        return
-    p.send_signal(signal.SIGTERM)
-    try:
-        p.wait(grace)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait(10)
 
 
 def stable_copy(src: Path, dest_dir: Path) -> Path:

@@ -67,7 +67,7 @@ enum ControllerCatalog {
 
         var names = ["namespacepolicy", "countermeasure", "healthcheck"]
         var scalerObjects: ObjectStore<MemoryScalerObject>?
-        if c.memoryScaler.enabled, let pods {
+        if let pods {  // MemoryScaler is enabled
             let scalers = Informer<MemoryScalerObject>(client: client)
             scalerObjects = scalers.store
             let msc = MemoryScalerReconciler(
@@ -100,12 +100,8 @@ enum ControllerCatalog {
         let scalerStore = scalerObjects
         replica.addLoop(name: "ledger-age") {
             while !Task.isCancelled {
-                // Only documents with a Pending entry are parsed.
-                let pending = "\"phase\":\"Pending\""
-                var statuses: [JSON?] = policies.store.list().filter { $0.contains(pending) }.map { $0.document["status"] }
-                statuses += measures.store.list().filter { $0.contains(pending) }.map { $0.document["status"] }
-                statuses += checks.store.list().filter { $0.contains(pending) }.map { $0.document["status"] }
-                statuses += scalerStore?.list().filter { $0.contains(pending) }.map { $0.document["status"] } ?? []
+                var statuses = policies.store.list().map(\.statusWithPendingEffect) + measures.store.list().map(\.statusWithPendingEffect)
+                statuses += checks.store.list().map(\.statusWithPendingEffect) + (scalerStore?.list().map(\.statusWithPendingEffect) ?? [])
                 pendingAge.record(EffectLedger.oldestPendingAge(statuses: statuses, now: RFC3339Time(secondsSinceEpoch: Date().timeIntervalSince1970)))
                 try await Task.sleep(for: .seconds(15))
             }

@@ -95,8 +95,9 @@ public struct NamespacePolicyReconciler: Reconciler {
                     NamespacePolicyFacts.Pod(name: pod.name, uid: pod.uid, labels: pod.labels, phase: .init(phase: pod.phase))
                 }
             } else {
-                // Another shard's namespace (a cross-namespace policy), or the
-                // cache is re-listing after a hand-off: ask the API server.
+                // No pod informer (MemoryScaler off), another shard's namespace
+                // (a cross-namespace policy), or the cache is re-listing after
+                // a hand-off: ask the API server.
                 facts.pods = try await client.listAll(Pod.self, namespace: target).items.map { pod in
                     NamespacePolicyFacts.Pod(
                         name: pod.metadata.name ?? "", uid: pod.metadata.uid ?? "", labels: pod.metadata.labels ?? [:],

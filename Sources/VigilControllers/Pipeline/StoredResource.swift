@@ -33,8 +33,11 @@ public struct StoredResource<Kind: StoredKind>: KubeResource, JSONTreeInitializa
     /// The object as stored, parsed from `serialized` on each access.
     public var document: JSON { (try? JSON.parse(serialized)) ?? .object(JSONObject()) }
 
-    /// Whether the serialized object contains `text` (a cheap test before parsing).
-    public func contains(_ text: String) -> Bool { serialized.firstRange(of: Array(text.utf8)) != nil }
+    /// `status` when its ledger holds a `Pending` entry, nil otherwise; the
+    /// bytes are searched first, so only such objects are parsed.
+    public var statusWithPendingEffect: JSON? {
+        serialized.firstRange(of: Array(#""phase":"Pending""#.utf8)) == nil ? nil : document["status"]
+    }
 
     public init(tree: JSON) throws(KubeError) {
         metadata = try ObjectMeta(tree: tree["metadata"] ?? .object(JSONObject()))
