@@ -258,10 +258,10 @@ public final class Replica: Sendable {
         let view = member.view
         let names = namespaces.store.keys().sorted()
         var owned: [JSON] = []
-        var active = 0
+        var active: [JSON] = []
         for name in names where member.owns(name) {
             owned.append(.string(name))
-            if member.mayStart(name) { active += 1 }
+            if member.mayStart(name) { active.append(.string(name)) }
         }
         var o = JSONObject()
         o["member"] = .string(configuration.identity.rawValue)
@@ -275,7 +275,8 @@ public final class Replica: Sendable {
         o["members"] = .array((view.map?.members ?? []).map { .string($0.rawValue) })
         o["ownedNamespaces"] = .array(owned)
         o["ownedCount"] = .int(Int64(owned.count))
-        o["activeCount"] = .int(Int64(active))
+        o["activeCount"] = .int(Int64(active.count))
+        o["activeNamespaces"] = .array(active)
         o["namespaceCount"] = .int(Int64(names.count))
         var cs: [JSON] = []
         for c in controllers.all {
