@@ -10,7 +10,7 @@ SIM_DIR    ?= .sim-run
 SIM_PORT   ?= 0
 BIN        := .build/debug
 
-.PHONY: help demo build test test-tools test-swift test-conformance sim bench-sim bench-client bench-ha bench-nsp bench-ctm bench-alerts bench-hc bench-msc chaos clean
+.PHONY: help demo build test test-tools test-swift test-conformance sim bench-sim bench-client bench-ha bench-nsp bench-ctm bench-alerts bench-hc bench-msc loadtest chaos chaos-ha clean
 
 help:
 	@echo "make demo              Vigil on kube-sim: 3 replicas, policies firing, webhooks, a leader SIGKILL (< 3 min)"
@@ -26,7 +26,12 @@ help:
 	@echo "make bench-ctm         CounterMeasures on 3 vigil replicas + real Prometheus: Prometheus requests/interval, trigger → action, actions/s, RSS, CPU"
 	@echo "make bench-msc         500 MemoryScalers over 10,000 pods on 3 vigil replicas + Prometheus: queries per interval, raise → resize p50/p99, resizes/s, RSS, CPU"
 	@echo "make bench-hc          2,000 HTTP HealthChecks on 3 vigil replicas, a SIGKILL a minute for 10 min: start jitter, doubled/missed runs, API requests per run, RSS, CPU"
-	@echo "make chaos             SIGKILL replicas of the HA test controller while they work; judge overlap, loss, duplicates"
+	@echo "make loadtest          a scenario (SCENARIO=loadtest/scenarios/mixed.yaml): all four kinds, real Prometheus/Alertmanager,"
+	@echo "                       replicas scaled under load; latency per kind, queries, requests, RSS/CPU, per-shard work, plots"
+	@echo "                       (VIGIL_TARGET=cluster KUBECONFIG=… drives a cluster Vigil was installed in: docs/loadtest.md)"
+	@echo "make chaos             a chaos scenario (SCENARIO=chaos/scenarios/default.yaml): kills, zombie, API faults, Prometheus and"
+	@echo "                       Alertmanager restarts, webhook 500s; the judge prints duplicates, losses, overlap, failover"
+	@echo "make chaos-ha          SIGKILL replicas of the HA test controller while they work; judge overlap, loss, duplicates"
 	@echo "make clean             remove build output and run directories"
 
 build:
@@ -121,7 +126,22 @@ bench-msc:
 	@mkdir -p loadtest/results
 	KUBE_SIM_BIN=$(CURDIR)/.build/release/kube-sim .build/release/vigil-loadtest bench-msc --run-directory .ha-run/msc $(BENCH_ARGS) | tee loadtest/results/bench-msc-latest.txt
 
+# loadtest/run.py (Python, .venv): local by default (release kube-sim and vigil, Debian's Prometheus and Alertmanager);
+# VIGIL_TARGET=cluster KUBECONFIG=… drives a cluster instead and builds nothing. Results in loadtest/results/<name>-<time>/.
+SCENARIO ?= loadtest/scenarios/mixed.yaml
+CHAOS_SCENARIO ?= chaos/scenarios/default.yaml
+
+loadtest:
+	$(PREREQS) test
+	@if [ "$(VIGIL_TARGET)" != cluster ]; then $(SWIFT) build -c release --product kube-sim && $(SWIFT) build -c release --product vigil; fi
+	KUBE_SIM_BIN=$(CURDIR)/.build/release/kube-sim VIGIL_BIN=$(CURDIR)/.build/release/vigil $(PYTHON) loadtest/run.py $(SCENARIO)
+
 chaos:
+	$(PREREQS) test
+	@if [ "$(VIGIL_TARGET)" != cluster ]; then $(SWIFT) build -c release --product kube-sim && $(SWIFT) build -c release --product vigil; fi
+	KUBE_SIM_BIN=$(CURDIR)/.build/release/kube-sim VIGIL_BIN=$(CURDIR)/.build/release/vigil $(PYTHON) loadtest/run.py $(if $(filter command line,$(origin SCENARIO)),$(SCENARIO),$(CHAOS_SCENARIO))
+
+chaos-ha:
 	$(SWIFT) build -c release --product kube-sim
 	$(SWIFT) build -c release --product vigil-loadtest
 	@mkdir -p loadtest/results

@@ -171,6 +171,7 @@ run_checks() {  # run_checks MODE
       eval 'have_cmd prometheus-alertmanager && have_cmd amtool'
     check_apt nginx-light "the TLS front (client certificates, HTTP/2) in the HTTP client tests" "/usr/sbin/nginx" have_exe /usr/sbin/nginx
     check_apt openssl "makes the TLS tests' certificates" "/usr/bin/openssl" have_exe /usr/bin/openssl
+    check_apt gnuplot-nox "loadtest/run.py's plots (latency and per-shard work over time)" "gnuplot" have_cmd gnuplot
     check_apt gdb "tools/swift-test.sh prints every thread's stack of a test process that does not exit" "/usr/bin/gdb" have_exe /usr/bin/gdb
   fi
   check_kubectl 1.33

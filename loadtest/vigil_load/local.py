@@ -1,0 +1,345 @@
+"""The local target: kube-sim, a real Prometheus and Alertmanager (Debian's), and N `vigil run` processes, each in a
+slot with a fixed port (Alertmanager notifies every slot; a killed slot's replacement listens on the same port under
+a new identity, as a Deployment's new pod would have a new name)."""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+import yaml
+
+from .workload import RULES
+
+PROMETHEUS = "/usr/bin/prometheus"
+ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
+LEASE_NS = "vigil-system"
+TOKEN = "load-am-token"
+
+
+def die_with_parent() -> None:
+    """In the child, before exec: SIGKILL when the runner dies, however it dies (Linux's PR_SET_PDEATHSIG), so a
+    killed run leaves no kube-sim, Prometheus or replica behind."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(proc: subprocess.Popen | None, grace: float = 5.0) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+def wait_for(fn, timeout: float, what: str, interval: float = 0.2, proc: subprocess.Popen | None = None,
+             log: Path | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-5:]) if log and log.exists() else ""
+            raise RuntimeError(f"{what}: the process exited with {proc.returncode}\n{tail}")
+        v = fn()
+        if v:
+            return v
+        time.sleep(interval)
+    raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def binary(env: str, default: Path, hint: str) -> Path:
+    p = Path(os.environ.get(env) or default).resolve()
+    if not p.exists():
+        raise RuntimeError(f"{p} not found ({env}): {hint}")
+    return p
+
+
+class Slot:
+    def __init__(self, index: int, port: int):
+        self.index = index
+        self.port = port
+        self.proc: subprocess.Popen | None = None
+        self.identity = ""
+        self.generation = 0
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+
+class LocalTarget:
+    name = "local"
+
+    def __init__(self, workdir: Path, scenario, repo: Path, log=print):
+        self.dir = workdir
+        self.s = scenario
+        self.log = log
+        self.kube_sim = binary("KUBE_SIM_BIN", repo / ".build/release/kube-sim", "build it with `swift build -c release --product kube-sim`")
+        self.vigil = binary("VIGIL_BIN", repo / ".build/release/vigil", "build it with `swift build -c release --product vigil`")
+        self.crds = repo / "deploy" / "crds"
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.slots = [Slot(i, free_port()) for i in range(scenario.max_replicas)]
+        self.stopped_at: dict[str, float] = {}
+        self.rng = random.Random(7)
+        self.kills: list[dict] = []
+
+    # ---------------------------------------------------------------- processes
+    def _spawn(self, name: str, cmd: list[str], env=None) -> subprocess.Popen:
+        out = open(self.dir / f"{name}.log", "ab")
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             start_new_session=True, env=env, cwd=self.dir, preexec_fn=die_with_parent)
+        out.close()
+        return p
+
+    def start(self) -> str:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        kubeconfig = self.dir / "kubeconfig"
+        sim_out = self.dir / "kube-sim.url"
+        self.procs["kube-sim"] = subprocess.Popen(
+            [str(self.kube_sim), "--port", "0", "--kubeconfig-out", str(kubeconfig)],
+            stdout=open(sim_out, "wb"), stderr=open(self.dir / "kube-sim.log", "wb"), stdin=subprocess.DEVNULL,
+            start_new_session=True, preexec_fn=die_with_parent)
+        self.sim_url = wait_for(lambda: (sim_out.read_text().splitlines() or [""])[0].strip()
+                                if kubeconfig.exists() and "server:" in kubeconfig.read_text() else None,
+                                20, "kube-sim to listen")
+        self.kubeconfig = str(kubeconfig)
+        self._kubectl("create", "namespace", LEASE_NS)
+        self._kubectl("apply", "-f", str(self.crds))
+        self.prom_port, self.am_port = free_port(), free_port()
+        self._start_alertmanager()
+        self._start_prometheus()
+        (self.dir / "am-token").write_text(TOKEN + "\n")
+        return self.kubeconfig
+
+    def _kubectl(self, *args: str) -> str:
+        kubectl = shutil.which("kubectl.1.33") or shutil.which("kubectl")
+        if not kubectl:
+            raise RuntimeError("kubectl not found: run tools/prereqs.sh test")
+        r = subprocess.run([kubectl, "--kubeconfig", self.kubeconfig, *args], capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise RuntimeError(f"kubectl {' '.join(args)}: {r.stderr.strip()}")
+        return r.stdout
+
+    def _start_prometheus(self) -> None:
+        binary_ = PROMETHEUS if Path(PROMETHEUS).exists() else shutil.which("prometheus")
+        if not binary_:
+            raise RuntimeError("prometheus not found: apt-get install prometheus (tools/prereqs.sh test does)")
+        d = self.dir / "prometheus"
+        d.mkdir(exist_ok=True)
+        (d / "rules.yml").write_text(yaml.safe_dump(RULES))
+        iv = f"{round(self.s.interval * 1000)}ms"  # Prometheus durations have no fractions
+        target = self.sim_url.split("://", 1)[1]
+        cfg = {"global": {"scrape_interval": iv, "evaluation_interval": iv},
+               "rule_files": [str(d / "rules.yml")],
+               "alerting": {"alertmanagers": [{"static_configs": [{"targets": [f"127.0.0.1:{self.am_port}"]}]}]},
+               "scrape_configs": [{"job_name": "kube-sim-cadvisor", "metrics_path": "/metrics/cadvisor",
+                                   "scrape_timeout": f"{round(min(self.s.interval * 0.9, 10) * 1000)}ms",
+                                   "static_configs": [{"targets": [target]}]}]}
+        (d / "prometheus.yml").write_text(yaml.safe_dump(cfg))
+        self.procs["prometheus"] = self._spawn("prometheus", [
+            binary_, f"--config.file={d / 'prometheus.yml'}", f"--storage.tsdb.path={d / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.prom_port}", "--log.level=warn"])
+        wait_for(lambda: self._ready(f"http://127.0.0.1:{self.prom_port}/-/ready"), 30, "prometheus /-/ready",
+                 proc=self.procs["prometheus"], log=self.dir / "prometheus.log")
+
+    def _start_alertmanager(self) -> None:
+        binary_ = ALERTMANAGER if Path(ALERTMANAGER).exists() else shutil.which("prometheus-alertmanager")
+        if not binary_:
+            raise RuntimeError("prometheus-alertmanager not found: apt-get install prometheus-alertmanager")
+        d = self.dir / "alertmanager"
+        d.mkdir(exist_ok=True)
+        token = self.dir / "am-token"
+        cfg = {"route": {"receiver": "vigil", "group_by": ["alertname", "namespace"], "group_wait": "0s",
+                         "group_interval": "1s", "repeat_interval": "1h"},
+               "receivers": [{"name": "vigil", "webhook_configs": [
+                   {"url": f"http://127.0.0.1:{s.port}/alertmanager/webhook", "send_resolved": False,
+                    "http_config": {"authorization": {"type": "Bearer", "credentials_file": str(token)}}}
+                   for s in self.slots]}]}
+        (d / "am.yml").write_text(yaml.safe_dump(cfg))
+        self.procs["alertmanager"] = self._spawn("alertmanager", [
+            binary_, f"--config.file={d / 'am.yml'}", f"--storage.path={d / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.am_port}", f"--cluster.listen-address=", "--log.level=warn"])
+        wait_for(lambda: self._ready(f"http://127.0.0.1:{self.am_port}/-/ready"), 30, "alertmanager /-/ready",
+                 proc=self.procs["alertmanager"], log=self.dir / "alertmanager.log")
+
+    @staticmethod
+    def _ready(url: str) -> bool:
+        try:
+            return requests.get(url, timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def _config(self, slot: Slot) -> Path:
+        cfg = {"identity": slot.identity, "namespace": LEASE_NS, "kubeconfig": self.kubeconfig,
+               "http": {"host": "127.0.0.1", "port": slot.port},
+               "leaderElection": {"profile": "fast"}, "logging": {"format": "text"},
+               "kubeAPI": {"qps": self.s.qps, "burst": int(self.s.qps * 2)},
+               "prometheus": {"sources": {"default": {"url": f"http://127.0.0.1:{self.prom_port}",
+                                                      "interval": f"{self.s.interval:g}s", "timeout": "1s"}}},
+               "alertmanager": {"tokenFile": str(self.dir / "am-token")}}
+        path = self.dir / f"vigil-{slot.identity}.yaml"
+        path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+        return path
+
+    def _start_slot(self, slot: Slot) -> None:
+        slot.identity = f"vigil-{slot.index}-{slot.generation}"
+        slot.generation += 1
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+        slot.proc = self._spawn(f"vigil-{slot.identity}", [str(self.vigil), "run", "--config", str(self._config(slot))], env)
+
+    # ---------------------------------------------------------------- what the runner asks
+    def endpoints(self) -> dict[str, str]:
+        return {s.identity: f"http://127.0.0.1:{s.port}" for s in self.slots if s.alive}
+
+    def set_replicas(self, n: int) -> None:
+        """Starts slots up to n and stops (SIGTERM: a graceful hand-off) the ones past it."""
+        for s in self.slots[:n]:
+            if not s.alive:
+                self._start_slot(s)
+        leaving = [s for s in self.slots[n:] if s.alive]
+        for s in leaving:
+            s.proc.send_signal(signal.SIGTERM)
+        for s in leaving:
+            try:
+                s.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                s.proc.kill()
+            self.stopped_at[s.identity] = time.time()
+
+    def leader(self, shards: dict[str, dict]) -> str | None:
+        for info in shards.values():
+            if info.get("leader"):
+                return info["leader"]
+        return None
+
+    def kill(self, how: str, shards: dict[str, dict]) -> list[dict]:
+        """SIGKILLs one replica (random or the leader) or two at once; each slot restarts after restartDelay."""
+        live = [s for s in self.slots if s.alive]
+        if not live:
+            return []
+        leader = self.leader(shards)
+        if how == "leader":
+            victims = [s for s in live if s.identity == leader][:1] or [self.rng.choice(live)]
+        elif how == "two":
+            victims = self.rng.sample(live, min(2, len(live)))
+        else:
+            victims = [self.rng.choice(live)]
+        out = []
+        for s in victims:
+            s.proc.send_signal(signal.SIGKILL)
+            s.proc.wait(10)
+            self.stopped_at[s.identity] = time.time()
+            out.append({"at": time.time(), "replica": s.identity, "leader": s.identity == leader})
+        self.kills.extend(out)
+        time.sleep(self.s.chaos.restart_delay)
+        for s in victims:
+            self._start_slot(s)
+        return out
+
+    def zombie(self, seconds: float, shards: dict[str, dict]) -> dict | None:
+        """SIGSTOPs a replica for `seconds` (longer than its lease), then SIGCONTs it: it must not act."""
+        live = [s for s in self.slots if s.alive]
+        if not live:
+            return None
+        s = self.rng.choice(live)
+        s.proc.send_signal(signal.SIGSTOP)
+        time.sleep(seconds)
+        s.proc.send_signal(signal.SIGCONT)
+        return {"replica": s.identity, "stoppedFor": seconds}
+
+    def fault(self, f) -> str:
+        sim = self.sim_url
+        if f.kind == "apiErrors":
+            requests.post(f"{sim}/sim/faults", json={"rules": [{"status": f.status, "count": f.count, "probability": 1}]},
+                          timeout=5).raise_for_status()
+            return f"the next {f.count} API requests answered {f.status}"
+        if f.kind == "dropWatches":
+            requests.post(f"{sim}/sim/faults", json={"dropWatches": True}, timeout=5).raise_for_status()
+            return "every watch stream closed"
+        if f.kind == "stall":
+            requests.post(f"{sim}/sim/faults", json={"stallSeconds": f.duration}, timeout=5).raise_for_status()
+            return f"the API server stalled {f.duration:g} s"
+        if f.kind in ("prometheusRestart", "alertmanagerRestart"):
+            name = "prometheus" if f.kind == "prometheusRestart" else "alertmanager"
+            p = self.procs[name]
+            p.send_signal(signal.SIGKILL)
+            p.wait(10)
+            time.sleep(f.duration)
+            (self._start_prometheus if name == "prometheus" else self._start_alertmanager)()
+            return f"{name} SIGKILLed, restarted after {f.duration:g} s"
+        raise RuntimeError(f"fault {f.kind} is not handled by the local target")
+
+    def api_requests(self) -> int | None:
+        try:
+            return int(requests.get(f"{self.sim_url}/sim/stats", timeout=5).json()["requests"])
+        except (requests.RequestException, ValueError, KeyError):
+            return None
+
+    def resize_requests(self) -> dict[str, int]:
+        """pods/resize writes per namespace, from kube-sim's write log (raw MemoryScaler re-deliveries)."""
+        try:
+            items = requests.get(f"{self.sim_url}/sim/requests?since=0", timeout=30).json()["items"]
+        except (requests.RequestException, ValueError, KeyError):
+            return {}
+        out: dict[str, int] = {}
+        for it in items:
+            if it.get("resource") == "pods/resize" and it.get("code", 0) < 300:
+                ns = it["path"].split("/namespaces/", 1)[1].split("/", 1)[0]
+                out[ns] = out.get(ns, 0) + 1
+        return out
+
+    def usage(self) -> dict[str, dict]:
+        """RSS (bytes) and CPU seconds of each live replica, from /proc."""
+        out = {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for s in self.slots:
+            if not s.alive:
+                continue
+            try:
+                status = Path(f"/proc/{s.proc.pid}/status").read_text()
+                stat = Path(f"/proc/{s.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            rss = next(int(l.split()[1]) * 1024 for l in status.splitlines() if l.startswith("VmRSS:"))
+            hwm = next(int(l.split()[1]) * 1024 for l in status.splitlines() if l.startswith("VmHWM:"))
+            out[s.identity] = {"rss": rss, "peakRss": hwm, "cpu": (int(stat[11]) + int(stat[12])) / tick}
+        return out
+
+    def sim_cpu(self) -> float | None:
+        p = self.procs.get("kube-sim")
+        try:
+            stat = Path(f"/proc/{p.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, AttributeError):
+            return None
+
+    def close(self) -> None:
+        for s in self.slots:
+            stop(s.proc, 20)
+        for name in ("alertmanager", "prometheus", "kube-sim"):
+            stop(self.procs.get(name), 5)
+
+    def describe(self) -> dict:
+        return {"target": "local", "kubeSim": str(self.kube_sim), "vigil": str(self.vigil), "workdir": str(self.dir),
+                "prometheus": f"http://127.0.0.1:{self.prom_port}", "alertmanager": f"http://127.0.0.1:{self.am_port}"}
+
+    def dump(self) -> str:
+        return json.dumps(self.describe())
