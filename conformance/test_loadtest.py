@@ -159,3 +159,32 @@ def test_a_bad_scenario_exits_2_before_starting_anything(tmp_path):
     p = runner([str(bad), "--out", str(tmp_path / "out")], {}, timeout=60)
     assert p.returncode == 2 and f"{bad}: settle: 'forever' is not a duration" in p.stderr, explain(p)
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.timeout(180)
+def test_a_run_stopped_with_sigterm_leaves_no_process_behind(tmp_path):
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text("name: short\nnamespaces: {namespacePolicy: 4}\ntriggers: {start: 60s, over: 10s}\nreplicas: 2\n")
+    sim = os.environ.get("KUBE_SIM_BIN") or str(REPO / ".build" / "debug" / "kube-sim")
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env.update(KUBE_SIM_BIN=sim, VIGIL_BIN=str(VIGIL))
+    proc = subprocess.Popen([sys.executable, str(RUN), str(scenario), "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
+    lines = []
+    try:
+        for line in proc.stdout:  # up to the point where kube-sim, Prometheus, Alertmanager and 2 replicas run
+            lines.append(line)
+            if "created 4 namespaces" in line:
+                break
+        assert any("created 4 namespaces" in l for l in lines), "".join(lines)
+        started = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()
+        assert len(started) >= 5, f"kube-sim, Prometheus, Alertmanager and two replicas should run: {started}"
+        proc.terminate()
+        rest, _ = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and "interrupted" in rest, "".join(lines) + rest
+    left = subprocess.run(["pgrep", "-fa", str(out)], capture_output=True, text=True).stdout
+    assert left == "", f"processes left behind:\n{left}"

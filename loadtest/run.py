@@ -299,7 +299,8 @@ def main() -> int:
                 "apiRequests": (api - sim_requests0) if api is not None and sim_requests0 is not None else None,
                 "simCpu": (target.sim_cpu() - sim_cpu0) if sim_cpu0 is not None else None,
                 "firstTrigger": min(triggers) if triggers else None, "lastAction": max(firsts) if firsts else None,
-                "failover": failovers(target.kills, sampler.rounds), "errors": workload.errors + run.errors}
+                "failover": failovers(target.kills, sampler.rounds), "errors": workload.errors + run.errors,
+                "unexpectedExits": target.unexpected_exits()}
         rep = report.build(s, verdict, data)
         rep["plots"] = report.plots(out, data, expected, deliveries) or ["latency.png", "shards.png"]
         rep["setup"] = target.describe()

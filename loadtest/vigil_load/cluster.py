@@ -120,6 +120,9 @@ class ClusterTarget:
     def fault(self, f) -> str:
         return f"{f.kind}: not injected on the cluster target (kube-sim's /sim/faults and local processes only)"
 
+    def unexpected_exits(self) -> list[str]:
+        return []  # a crashed pod is restarted by its ReplicaSet; its restarts show in `kubectl get pods`
+
     def api_requests(self):
         return None
 

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -27,7 +28,8 @@ TOKEN = "load-am-token"
 
 def die_with_parent() -> None:
     """In the child, before exec: SIGKILL when the runner dies, however it dies (Linux's PR_SET_PDEATHSIG), so a
-    killed run leaves no kube-sim, Prometheus or replica behind."""
+    killed run leaves no kube-sim, Prometheus or replica behind. The signal comes when the *thread* that forked the
+    child ends, so every child is started from one thread that lives as long as the target (`LocalTarget.spawner`)."""
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
@@ -79,6 +81,7 @@ class Slot:
         self.proc: subprocess.Popen | None = None
         self.identity = ""
         self.generation = 0
+        self.history: list[tuple[str, subprocess.Popen]] = []  # every process this slot ran
 
     @property
     def alive(self) -> bool:
@@ -97,26 +100,29 @@ class LocalTarget:
         self.crds = repo / "deploy" / "crds"
         self.procs: dict[str, subprocess.Popen] = {}
         self.slots = [Slot(i, free_port()) for i in range(scenario.max_replicas)]
-        self.stopped_at: dict[str, float] = {}
+        self.stopped_at: dict[str, float] = {}  # replicas the runner stopped or killed
+        self.restarting: set[str] = set()  # Prometheus or Alertmanager while a fault has them down
         self.rng = random.Random(7)
         self.kills: list[dict] = []
+        # Every child is forked from this one thread (see die_with_parent); it ends in close(), after the children.
+        self.spawner = ThreadPoolExecutor(1, thread_name_prefix="spawner")
 
     # ---------------------------------------------------------------- processes
+    def _popen(self, cmd: list[str], **kw) -> subprocess.Popen:
+        return self.spawner.submit(lambda: subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True,
+                                                            preexec_fn=die_with_parent, **kw)).result()
+
     def _spawn(self, name: str, cmd: list[str], env=None) -> subprocess.Popen:
-        out = open(self.dir / f"{name}.log", "ab")
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             start_new_session=True, env=env, cwd=self.dir, preexec_fn=die_with_parent)
-        out.close()
-        return p
+        with open(self.dir / f"{name}.log", "ab") as out:
+            return self._popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=self.dir)
 
     def start(self) -> str:
         self.dir.mkdir(parents=True, exist_ok=True)
         kubeconfig = self.dir / "kubeconfig"
         sim_out = self.dir / "kube-sim.url"
-        self.procs["kube-sim"] = subprocess.Popen(
-            [str(self.kube_sim), "--port", "0", "--kubeconfig-out", str(kubeconfig)],
-            stdout=open(sim_out, "wb"), stderr=open(self.dir / "kube-sim.log", "wb"), stdin=subprocess.DEVNULL,
-            start_new_session=True, preexec_fn=die_with_parent)
+        with open(sim_out, "wb") as out, open(self.dir / "kube-sim.log", "wb") as err:
+            self.procs["kube-sim"] = self._popen([str(self.kube_sim), "--port", "0", "--kubeconfig-out", str(kubeconfig)],
+                                                 stdout=out, stderr=err)
         self.sim_url = wait_for(lambda: (sim_out.read_text().splitlines() or [""])[0].strip()
                                 if kubeconfig.exists() and "server:" in kubeconfig.read_text() else None,
                                 20, "kube-sim to listen")
@@ -204,10 +210,21 @@ class LocalTarget:
         slot.generation += 1
         env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
         slot.proc = self._spawn(f"vigil-{slot.identity}", [str(self.vigil), "run", "--config", str(self._config(slot))], env)
+        slot.history.append((slot.identity, slot.proc))
 
     # ---------------------------------------------------------------- what the runner asks
     def endpoints(self) -> dict[str, str]:
         return {s.identity: f"http://127.0.0.1:{s.port}" for s in self.slots if s.alive}
+
+    def unexpected_exits(self) -> list[str]:
+        """Replicas (and kube-sim, Prometheus, Alertmanager) that exited without the runner stopping them: a crash."""
+        out = [f"{name} exited with {p.returncode}" for name, p in self.procs.items() if p.poll() is not None
+               and name not in self.restarting]
+        for s in self.slots:
+            for ident, p in s.history:
+                if p.poll() is not None and ident not in self.stopped_at:
+                    out.append(f"replica {ident} exited with {p.returncode} without being stopped (see vigil-{ident}.log)")
+        return out
 
     def set_replicas(self, n: int) -> None:
         """Starts slots up to n and stops (SIGTERM: a graceful hand-off) the ones past it."""
@@ -216,6 +233,7 @@ class LocalTarget:
                 self._start_slot(s)
         leaving = [s for s in self.slots[n:] if s.alive]
         for s in leaving:
+            self.stopped_at[s.identity] = time.time()
             s.proc.send_signal(signal.SIGTERM)
         for s in leaving:
             try:
@@ -244,9 +262,9 @@ class LocalTarget:
             victims = [self.rng.choice(live)]
         out = []
         for s in victims:
+            self.stopped_at[s.identity] = time.time()
             s.proc.send_signal(signal.SIGKILL)
             s.proc.wait(10)
-            self.stopped_at[s.identity] = time.time()
             out.append({"at": time.time(), "replica": s.identity, "leader": s.identity == leader})
         self.kills.extend(out)
         time.sleep(self.s.chaos.restart_delay)
@@ -280,10 +298,12 @@ class LocalTarget:
         if f.kind in ("prometheusRestart", "alertmanagerRestart"):
             name = "prometheus" if f.kind == "prometheusRestart" else "alertmanager"
             p = self.procs[name]
+            self.restarting.add(name)
             p.send_signal(signal.SIGKILL)
             p.wait(10)
             time.sleep(f.duration)
             (self._start_prometheus if name == "prometheus" else self._start_alertmanager)()
+            self.restarting.discard(name)
             return f"{name} SIGKILLed, restarted after {f.duration:g} s"
         raise RuntimeError(f"fault {f.kind} is not handled by the local target")
 
@@ -333,9 +353,12 @@ class LocalTarget:
 
     def close(self) -> None:
         for s in self.slots:
+            if s.alive:
+                self.stopped_at[s.identity] = time.time()
             stop(s.proc, 20)
         for name in ("alertmanager", "prometheus", "kube-sim"):
             stop(self.procs.get(name), 5)
+        self.spawner.shutdown()
 
     def describe(self) -> dict:
         return {"target": "local", "kubeSim": str(self.kube_sim), "vigil": str(self.vigil), "workdir": str(self.dir),

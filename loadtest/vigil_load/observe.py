@@ -86,7 +86,7 @@ class Sampler:
 
     METRICS = {
         "vigil_shard_owned_namespaces", "vigil_shard_active_namespaces", "vigil_shard_committed_epoch",
-        "vigil_actions_total", "vigil_prometheus_requests_total", "vigil_api_requests_total", "workqueue_depth",
+        "vigil_actions_total", "vigil_prometheus_requests_total", "vigil_prometheus_expressions", "vigil_api_requests_total", "workqueue_depth",
         "controller_reconcile_total", "process_resident_memory_bytes", "process_cpu_seconds_total",
     }
 

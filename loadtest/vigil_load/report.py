@@ -26,20 +26,31 @@ def _delta(scrapes: list[dict], name: str, start: float, end: float, **labels) -
     return out
 
 
+def _rate(scrapes: list[dict], name: str, start: float, end: float) -> dict[str, float]:
+    """Per replica: the counter's growth per second between its first and last scrape inside [start, end]."""
+    by: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for s in scrapes:
+        if start <= s["at"] <= end:
+            by[s["replica"]].append((s["at"], metric_sum(s["values"], name)))
+    return {r: (seq[-1][1] - seq[0][1]) / (seq[-1][0] - seq[0][0]) for r, seq in by.items()
+            if len(seq) >= 2 and seq[-1][0] > seq[0][0]}
+
+
 def build(scenario, verdict: dict, run: dict) -> dict:
     """Everything the run measured, as one JSON object."""
     scrapes = run["scrapes"]
     start, end = run["t0"] + scenario.trigger_start, run["end"]
     effects = verdict["delivered"]
     window = max(1e-9, run["lastAction"] - run["firstTrigger"]) if run.get("lastAction") else None
-    prom = _delta(scrapes, "vigil_prometheus_requests_total", start, end)
-    seconds = max(1e-9, end - start)
-    queries = {r: round(v / (seconds / scenario.interval), 2) for r, v in sorted(prom.items())}
+    queries = {r: round(v * scenario.interval, 2)
+               for r, v in sorted(_rate(scrapes, "vigil_prometheus_requests_total", start, end).items())}
+    expressions = int(max((metric_sum(s["values"], "vigil_prometheus_expressions") for s in scrapes), default=0))
     actions = _delta(scrapes, "vigil_actions_total", run["t0"], end)
     vigil_api = sum(_delta(scrapes, "vigil_api_requests_total", run["t0"], end).values())
     # What one replica owning every kind asks per interval: the alerts request (alert-triggered CounterMeasures),
     # the one threshold expression all PromQL CounterMeasures share, and MemoryScaler's one query.
     distinct = (2 if scenario.namespaces["counterMeasure"] else 0) + (1 if scenario.namespaces["memoryScaler"] else 0)
+    # Polls run on a timer, so a replica may fit one poll more into a stretch of intervals: 5 % of slack.
     depth: dict[str, float] = defaultdict(float)
     for s in scrapes:
         depth[s["replica"]] = max(depth[s["replica"]], metric_sum(s["values"], "workqueue_depth"))
@@ -55,7 +66,8 @@ def build(scenario, verdict: dict, run: dict) -> dict:
         "actionsPerSecond": round(effects / window, 1) if window else None,
         "prometheusQueriesPerIntervalPerReplica": queries,
         "distinctQueriesPerReplica": distinct,
-        "queriesWithinDistinct": all(q <= distinct + 0.05 for q in queries.values()),
+        "prometheusExpressionsMax": expressions,
+        "queriesWithinDistinct": all(q <= distinct * 1.05 for q in queries.values()),
         "apiRequestsPerAction": round(vigil_api / effects, 2) if effects else None,
         "kubeSimRequestsPerAction": (round(run["apiRequests"] / effects, 2) if run.get("apiRequests") and effects else None),
         "actionsPerReplica": {r: int(v) for r, v in sorted(actions.items())},
@@ -65,7 +77,8 @@ def build(scenario, verdict: dict, run: dict) -> dict:
         "replicaChanges": run["changes"], "kills": run["kills"], "faults": run["faults"],
         "longestUnowned": verdict["longestUnowned"],
         "failoverSeconds": run.get("failover"),
-        "clean": verdict["clean"] and verdict["delivered"] == verdict["expected"],
+        "unexpectedExits": run["unexpectedExits"],
+        "clean": verdict["clean"] and verdict["delivered"] == verdict["expected"] and not run["unexpectedExits"],
         "errors": run["errors"][:20],
     }
     return report
@@ -81,7 +94,8 @@ def summary(report: dict, judged: str) -> str:
              f"runner's creates included)",
              f"Prometheus queries per interval per replica {r['prometheusQueriesPerIntervalPerReplica']}: "
              f"{'within' if r['queriesWithinDistinct'] else 'MORE THAN'} the {r['distinctQueriesPerReplica']} distinct "
-             f"queries a replica owning every kind makes (alerts, the shared threshold, MemoryScaler's)",
+             f"queries a replica owning every kind makes (alerts, the shared threshold, MemoryScaler's; "
+             f"vigil_prometheus_expressions at most {r['prometheusExpressionsMax']})",
              f"queue depth max per replica {r['queueDepthMaxPerReplica']}; actions per replica {r['actionsPerReplica']}"]
     for ident, u in sorted(r["replicas"].items()):
         lines.append(f"  replica {ident}: peak RSS {u['peakRss'] / 2**20:.1f} MiB at {u.get('ownedAtPeak', '?')} "
@@ -101,6 +115,8 @@ def summary(report: dict, judged: str) -> str:
     for fault in r["faults"]:
         lines.append(f"fault at {fault['at']:.0f} s: {fault['what']}")
     lines.append(judged)
+    for e in r["unexpectedExits"]:
+        lines.append(f"  CRASH: {e}")
     for e in r["errors"]:
         lines.append(f"  runner error: {e}")
     lines.append("RESULT: " + ("clean" if r["clean"] else "BROKEN"))

@@ -66,6 +66,27 @@ class Kube:
         self.custom = client.CustomObjectsApi(self.api)
         self.apps = client.AppsV1Api(self.api)
 
+    @staticmethod
+    def retry(what: str, fn, budget: float = 60.0):
+        """Calls `fn` until it succeeds: the runner's own writes must survive the faults a chaos scenario injects
+        (429 and 5xx storms, a stalled API server). 409 AlreadyExists (a retry of a write whose answer was lost)
+        counts as done and returns None; other 4xx are the runner's bug and raise at once."""
+        deadline = time.monotonic() + budget
+        delay = 0.2
+        while True:
+            try:
+                return fn()
+            except ApiException as e:
+                if e.status == 409:
+                    return None
+                if e.status not in (429, 500, 502, 503, 504) or time.monotonic() > deadline:
+                    raise RuntimeError(f"{what}: {e.status} {e.reason}: {(e.body or '')[:300]}") from None
+            except Exception as e:  # noqa: BLE001 (connection reset, timeout)
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{what}: {type(e).__name__}: {e}") from None
+            time.sleep(delay)
+            delay = min(2.0, delay * 2)
+
     def crds_served(self) -> list[str]:
         """The Vigil kinds the cluster does not serve (their CRDs are missing)."""
         missing = []
@@ -123,7 +144,9 @@ class Workload:
     def _create_one(self, p: Planned, t0: float) -> None:
         labels = {"vigil-load": self.prefix, "vigil-load-kind": p.kind}
         body = client.V1Namespace(metadata=client.V1ObjectMeta(name=p.namespace, labels=labels))
-        created = self.kube.core.create_namespace(body)
+        created = Kube.retry(f"creating namespace {p.namespace}", lambda: self.kube.core.create_namespace(body))
+        if created is None:  # created by an attempt whose answer was lost
+            created = Kube.retry(f"reading namespace {p.namespace}", lambda: self.kube.core.read_namespace(p.namespace))
         created_at = created.metadata.creation_timestamp.timestamp()
         due = t0 + p.offset
         if p.kind == "nsp":
@@ -158,8 +181,9 @@ class Workload:
     def _custom(self, p: Planned, kind: str, spec: dict) -> None:
         k = {"namespacePolicy": "NamespacePolicy", "counterMeasure": "CounterMeasure", "healthCheck": "HealthCheck",
              "memoryScaler": "MemoryScaler"}[kind]
-        self.kube.custom.create_namespaced_custom_object(GROUP, VERSION, p.namespace, PLURAL[kind], {
-            "apiVersion": f"{GROUP}/{VERSION}", "kind": k, "metadata": {"name": "load"}, "spec": spec})
+        body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": k, "metadata": {"name": "load"}, "spec": spec}
+        Kube.retry(f"creating {k} {p.namespace}/load", lambda: self.kube.custom.create_namespaced_custom_object(
+            GROUP, VERSION, p.namespace, PLURAL[kind], body))
 
     # ---------------------------------------------------------------- triggers
     def health_status(self, namespace: str) -> int:
@@ -191,10 +215,10 @@ class Workload:
                "metadata": {"name": name, "labels": {"app": name, "vigil-load": self.prefix}, "annotations": ann},
                "spec": {"containers": [container]}}
         try:
-            self.kube.core.create_namespaced_pod(p.namespace, pod)
-        except ApiException as e:
+            Kube.retry(f"creating pod {p.namespace}/{name}", lambda: self.kube.core.create_namespaced_pod(p.namespace, pod))
+        except RuntimeError as e:
             with self.lock:
-                self.errors.append(f"creating pod {p.namespace}/{name}: {e.status} {e.reason}")
+                self.errors.append(str(e))
 
     def watch_pods(self, stop: threading.Event) -> None:
         """Records when each trigger pod runs and every MemoryScaler step (a thread). Watches resume from the last
