@@ -307,6 +307,14 @@ class LocalTarget:
             return f"{name} SIGKILLed, restarted after {f.duration:g} s"
         raise RuntimeError(f"fault {f.kind} is not handled by the local target")
 
+    def sim_stats(self) -> dict | None:
+        """kube-sim's request counts by verb and by resource (every client's)."""
+        try:
+            j = requests.get(f"{self.sim_url}/sim/stats", timeout=5).json()
+            return {"byVerb": j.get("byVerb"), "byResource": j.get("byResource"), "byCode": j.get("byCode")}
+        except (requests.RequestException, ValueError):
+            return None
+
     def api_requests(self) -> int | None:
         try:
             return int(requests.get(f"{self.sim_url}/sim/stats", timeout=5).json()["requests"])

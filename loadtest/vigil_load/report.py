@@ -74,6 +74,7 @@ def build(scenario, verdict: dict, run: dict) -> dict:
         "queueDepthMaxPerReplica": {r: int(v) for r, v in sorted(depth.items())},
         "replicas": usage,
         "kubeSimCpuSeconds": run.get("simCpu"),
+        "kubeSimRequests": run.get("simStats"),
         "replicaChanges": run["changes"], "kills": run["kills"], "faults": run["faults"],
         "longestUnowned": verdict["longestUnowned"],
         "failoverSeconds": run.get("failover"),
@@ -102,6 +103,9 @@ def summary(report: dict, judged: str) -> str:
                      f"namespaces owned, CPU {u['cpu']:.1f} s")
     if r["kubeSimCpuSeconds"] is not None:
         lines.append(f"kube-sim CPU {r['kubeSimCpuSeconds']:.1f} s")
+    if r.get("kubeSimRequests") and r["kubeSimRequests"].get("byResource"):
+        top = sorted(r["kubeSimRequests"]["byResource"].items(), key=lambda kv: -kv[1])[:8]
+        lines.append("kube-sim requests by resource (every client, whole run): " + ", ".join(f"{k} {v}" for k, v in top))
     for c in r["replicaChanges"]:
         lines.append(f"replicas {c['from']} → {c['to']} at {c['at']:.0f} s: shard map committed after "
                      f"{c['commitSeconds']} s; moved {c['moved']} of {c['judged']} namespaces "

@@ -46,7 +46,7 @@ public struct CounterMeasureReconciler: Reconciler {
         self.client = client
         self.poller = poller
         self.engine = ActionEngine(executor: executor)
-        self.events = EventRecorder(client: client, instance: replica)
+        self.events = EventRecorder(client: client, instance: replica, spamFilter: EventSpamFilter())
         self.budget = budget
         self.replica = replica
         self.sources = sources

@@ -69,7 +69,7 @@ public struct HealthCheckReconciler: Reconciler {
         self.engine = ActionEngine(executor: executor)
         self.probes = probes
         self.budget = budget
-        self.events = EventRecorder(client: client, instance: replica)
+        self.events = EventRecorder(client: client, instance: replica, spamFilter: EventSpamFilter())
         self.replica = replica
         self.sources = sources
         self.allowClusterLevel = allowClusterLevel

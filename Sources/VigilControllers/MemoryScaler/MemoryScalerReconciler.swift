@@ -50,7 +50,7 @@ public struct MemoryScalerReconciler: Reconciler {
         self.poller = poller
         self.pods = pods
         self.engine = ActionEngine(executor: executor)
-        self.events = EventRecorder(client: client, instance: replica)
+        self.events = EventRecorder(client: client, instance: replica, spamFilter: EventSpamFilter())
         self.budget = budget
         self.replica = replica
         self.sources = sources

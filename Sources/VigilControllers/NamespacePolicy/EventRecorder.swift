@@ -1,18 +1,25 @@
 import Foundation
 import Kube
+import Metrics
 import VigilJSON
 
 /// Writes core/v1 Events about a resource (`kubectl describe` and
 /// `kubectl get events` show them). Failures are returned to the caller to
 /// log, never thrown into a reconcile: an Event is a report, not an effect.
+/// A recorder with a `spamFilter` (the controllers' own reports) drops the
+/// Events past its per-object-and-reason rate and counts them in
+/// `vigil_events_suppressed_total{reason}`; the action engine's recorder has
+/// none, since an `event` action is an effect that must be written.
 public struct EventRecorder: Sendable {
     let client: KubeClient
     /// `reportingInstance` and `source.host`: the replica.
     let instance: String
+    let spamFilter: EventSpamFilter?
 
-    public init(client: KubeClient, instance: String) {
+    public init(client: KubeClient, instance: String, spamFilter: EventSpamFilter? = nil) {
         self.client = client
         self.instance = instance
+        self.spamFilter = spamFilter
     }
 
     /// The object an Event is about.
@@ -34,6 +41,10 @@ public struct EventRecorder: Sendable {
     /// Records one Event; returns the error text if the API refused it.
     @discardableResult
     public func record(_ subject: Subject, type: String, reason: String, message: String, now: Date = Date()) async -> String? {
+        if let spamFilter, !spamFilter.allow(uid: subject.uid, reason: reason, now: now) {
+            Counter(label: "vigil_events_suppressed_total", dimensions: [("reason", reason)]).increment()
+            return nil
+        }
         let micros = Int64((now.timeIntervalSince1970 * 1_000_000).rounded(.down))
         // metav1.Time has whole seconds; eventTime is a RFC3339Time.
         let time = RFC3339.text(microseconds: micros - micros % 1_000_000, alwaysFraction: false)

@@ -69,7 +69,7 @@ public struct NamespacePolicyReconciler: Reconciler {
             validation: NamespacePolicyValidator.Options(allowCrossNamespace: allowCrossNamespace, allowUnknownFields: true))
         ledgerPolicy = EffectLedger.Policy(maxEntries: 50, baseRetryDelay: 5, maxRetryDelay: 300, maxAttempts: 10, pendingTimeout: pendingTimeout)
         actions = NamespacePolicyActions(executor: executor, replica: replica)
-        events = EventRecorder(client: client, instance: replica)
+        events = EventRecorder(client: client, instance: replica, spamFilter: EventSpamFilter())
     }
 
     func now() -> RFC3339Time { RFC3339Time(secondsSinceEpoch: wallClockAtZero + clock.now()) }
