@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "loadtest"))
+from vigil_load.processes import free_port, stop_process  # noqa: E402,F401 (shared with loadtest/run.py)
 GCLOUD_BIN = Path("/usr/lib/google-cloud-sdk/bin")
 KUBECTL_VERSIONS = ["1.33", "1.27"]  # newest and oldest installed
 
@@ -253,18 +254,6 @@ def kubectl(request, sim, tmp_path) -> Kubectl:
     return Kubectl(binary, request.param, sim.kubeconfig, tmp_path / "kube-cache")
 
 
-def stop_process(proc: subprocess.Popen | None, grace: float = 3.0) -> None:
-    """SIGTERM, then SIGKILL after ``grace`` seconds (nothing when there is no process or it has exited)."""
-    if proc is None or proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
-
-
 def wait_until(fn, timeout: float, interval: float = 0.2, what: str = "condition"):
     """Poll ``fn`` until it returns a truthy value; return it or fail with the last value."""
     deadline = time.monotonic() + timeout
@@ -281,13 +270,6 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     p = tmp_path / name
     p.write_text(text)
     return str(p)
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class VigilEndpoints:

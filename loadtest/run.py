@@ -300,7 +300,8 @@ def main() -> int:
                 "simCpu": (target.sim_cpu() - sim_cpu0) if sim_cpu0 is not None else None,
                 "firstTrigger": min(triggers) if triggers else None, "lastAction": max(firsts) if firsts else None,
                 "failover": failovers(target.kills, sampler.rounds), "errors": workload.errors + run.errors,
-                "unexpectedExits": target.unexpected_exits(), "simStats": target.sim_stats()}
+                "unexpectedExits": target.unexpected_exits(), "simStats": target.sim_stats(),
+                "prometheus": target.prometheus_health(end - run.t0)}
         rep = report.build(s, verdict, data)
         rep["plots"] = report.plots(out, data, expected, deliveries) or ["latency.png", "shards.png"]
         rep["setup"] = target.describe()

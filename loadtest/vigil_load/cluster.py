@@ -123,6 +123,9 @@ class ClusterTarget:
     def unexpected_exits(self) -> list[str]:
         return []  # a crashed pod is restarted by its ReplicaSet; its restarts show in `kubectl get pods`
 
+    def prometheus_health(self, seconds: float):
+        return None
+
     def sim_stats(self):
         return None
 

@@ -9,7 +9,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +17,7 @@ from pathlib import Path
 import requests
 import yaml
 
+from .processes import free_port, stop_process as stop
 from .workload import RULES
 
 PROMETHEUS = "/usr/bin/prometheus"
@@ -34,23 +34,6 @@ def die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
         pass
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop(proc: subprocess.Popen | None, grace: float = 5.0) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
 
 
 def wait_for(fn, timeout: float, what: str, interval: float = 0.2, proc: subprocess.Popen | None = None,
@@ -306,6 +289,22 @@ class LocalTarget:
             self.restarting.discard(name)
             return f"{name} SIGKILLed, restarted after {f.duration:g} s"
         raise RuntimeError(f"fault {f.kind} is not handled by the local target")
+
+    def prometheus_health(self, seconds: float) -> dict | None:
+        """How Prometheus' scrapes of kube-sim went over the last `seconds`: the fraction that succeeded and the
+        longest scrape (a scrape past its timeout leaves CounterMeasure and MemoryScaler without data)."""
+        window = f"{max(1, int(seconds))}s"
+        out = {}
+        for key, q in (("upFraction", f'avg_over_time(up{{job="kube-sim-cadvisor"}}[{window}])'),
+                       ("scrapeSecondsMax", f'max_over_time(scrape_duration_seconds{{job="kube-sim-cadvisor"}}[{window}])'),
+                       ("seriesScraped", 'scrape_samples_scraped{job="kube-sim-cadvisor"}')):
+            try:
+                r = requests.get(f"http://127.0.0.1:{self.prom_port}/api/v1/query", params={"query": q}, timeout=10).json()
+                v = r["data"]["result"]
+                out[key] = round(float(v[0]["value"][1]), 3) if v else None
+            except (requests.RequestException, ValueError, KeyError, IndexError):
+                out[key] = None
+        return out
 
     def sim_stats(self) -> dict | None:
         """kube-sim's request counts by verb and by resource (every client's)."""

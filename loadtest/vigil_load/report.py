@@ -57,6 +57,7 @@ def build(scenario, verdict: dict, run: dict) -> dict:
     usage = run["usage"]
     report = {
         "scenario": scenario.name, "target": run["target"], "namespaces": scenario.total_namespaces,
+        "interval": scenario.interval, "healthCheckEvery": scenario.hc_every,
         "perKind": scenario.namespaces, "replicaSteps": [{"at": s.at, "count": s.count} for s in scenario.replicas],
         "createSeconds": round(run["createSeconds"], 1),
         "effects": {k: verdict[k] for k in ("expected", "delivered", "deliveries", "rawRedeliveries")},
@@ -75,6 +76,7 @@ def build(scenario, verdict: dict, run: dict) -> dict:
         "replicas": usage,
         "kubeSimCpuSeconds": run.get("simCpu"),
         "kubeSimRequests": run.get("simStats"),
+        "prometheusScrapes": run.get("prometheus"),
         "replicaChanges": run["changes"], "kills": run["kills"], "faults": run["faults"],
         "longestUnowned": verdict["longestUnowned"],
         "failoverSeconds": run.get("failover"),
@@ -103,6 +105,10 @@ def summary(report: dict, judged: str) -> str:
                      f"namespaces owned, CPU {u['cpu']:.1f} s")
     if r["kubeSimCpuSeconds"] is not None:
         lines.append(f"kube-sim CPU {r['kubeSimCpuSeconds']:.1f} s")
+    if r.get("prometheusScrapes"):
+        p = r["prometheusScrapes"]
+        lines.append(f"Prometheus scrapes of kube-sim: {p.get('upFraction')} succeeded, longest {p.get('scrapeSecondsMax')} s "
+                     f"(timeout {0.9 * r['interval']:.1f} s), {p.get('seriesScraped')} samples per scrape")
     if r.get("kubeSimRequests") and r["kubeSimRequests"].get("byResource"):
         top = sorted(r["kubeSimRequests"]["byResource"].items(), key=lambda kv: -kv[1])[:8]
         lines.append("kube-sim requests by resource (every client, whole run): " + ", ".join(f"{k} {v}" for k, v in top))

@@ -9,7 +9,8 @@ Every kind's effect is countable once:
   and pushed by Alertmanager), half on a PromQL threshold over the same series (one expression for all of them).
   `maxRuns: 1` → one webhook at /ctm/<namespace>. Trigger: the pod seen Running.
 - HealthCheck: an HTTP check of the health server's /hc/<namespace>, which answers 200 until the trigger time and
-  500 after; `failureThreshold: 1`, remedy a webhook at /hc/<namespace>, `runsLimit: 1`. Trigger: the flip.
+  500 after; `failureThreshold: 1`, remedy a webhook at /hc/<namespace>, `runsLimit: 1`. Trigger: the first check
+  answered 500 (the wait for the next scheduled run after the flip belongs to the schedule).
 - MemoryScaler: a pod `cache` (limit 256Mi, working set 240Mi: 94 %) appears at the trigger time; threshold 90 %,
   ×2, in place → one resize to 512Mi (at 47 % no second step is due; a second step would show as 1024Mi, a duplicate).
   Trigger: the pod seen Running; action: its limit seen raised.
@@ -116,6 +117,7 @@ class Workload:
         self.limits: list[dict] = []  # MemoryScaler steps seen: {"effect", "id", "at"}
         self._last_limit: dict[str, str] = {}
         self.flip_at: dict[str, float] = {}  # hc namespace → wall clock of the 200 → 500 flip
+        self.first_failure: dict[str, float] = {}  # hc namespace → when the health server first answered 500
         self.errors: list[str] = []
         # Interleave the kinds over the trigger window: the j-th namespace of all triggers at start + over·j/(n-1).
         n = scenario.total_namespaces
@@ -187,10 +189,16 @@ class Workload:
 
     # ---------------------------------------------------------------- triggers
     def health_status(self, namespace: str) -> int:
-        """The health server's answer for /hc/<namespace>: 200 before the flip, 500 after."""
+        """The health server's answer for /hc/<namespace>: 200 before the flip, 500 after. The first 500 is the
+        HealthCheck's trigger: the first run that could see the failure (the wait for the next scheduled run after
+        the flip, up to `healthCheck.every`, is the schedule's, not Vigil's latency)."""
+        now = time.time()
         with self.lock:
             flip = self.flip_at.get(namespace)
-        return 500 if flip is not None and time.time() >= flip else 200
+            if flip is None or now < flip:
+                return 200
+            self.first_failure.setdefault(namespace, now)
+        return 500
 
     def pull_triggers(self, t0: float, stop: threading.Event) -> None:
         """Creates the CounterMeasure and MemoryScaler pods at their trigger times (a thread)."""
@@ -271,6 +279,8 @@ class Workload:
                 at = p.trigger_at
                 if p.kind in ("ctm", "msc"):
                     at = self.pod_running.get(p.namespace)
+                elif p.kind == "hc":
+                    at = self.first_failure.get(p.namespace, at)
                 out.append({"effect": f"{p.kind}/{p.namespace}", "kind": KIND_NAME[p.kind], "namespace": p.namespace,
                             "triggerAt": at})
         return out
