@@ -183,7 +183,8 @@ class LocalTarget:
                "kubeAPI": {"qps": self.s.qps, "burst": int(self.s.qps * 2)},
                "prometheus": {"sources": {"default": {"url": f"http://127.0.0.1:{self.prom_port}",
                                                       "interval": f"{self.s.interval:g}s", "timeout": "1s"}}},
-               "alertmanager": {"tokenFile": str(self.dir / "am-token")}}
+               "alertmanager": {"tokenFile": str(self.dir / "am-token")},
+               "actions": {"maxRunsPerMinute": self.s.max_runs_per_minute}}
         path = self.dir / f"vigil-{slot.identity}.yaml"
         path.write_text(yaml.safe_dump(cfg, sort_keys=False))
         return path

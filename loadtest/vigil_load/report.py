@@ -58,6 +58,7 @@ def build(scenario, verdict: dict, run: dict) -> dict:
     report = {
         "scenario": scenario.name, "target": run["target"], "namespaces": scenario.total_namespaces,
         "interval": scenario.interval, "healthCheckEvery": scenario.hc_every,
+        "maxRunsPerMinute": scenario.max_runs_per_minute if run["target"] == "local" else "the installed vigil.yaml's",
         "perKind": scenario.namespaces, "replicaSteps": [{"at": s.at, "count": s.count} for s in scenario.replicas],
         "createSeconds": round(run["createSeconds"], 1),
         "effects": {k: verdict[k] for k in ("expected", "delivered", "deliveries", "rawRedeliveries")},
@@ -91,7 +92,8 @@ def summary(report: dict, judged: str) -> str:
     r = report
     lines = [f"== loadtest {r['scenario']} ({r['target']}): {r['namespaces']} namespaces {r['perKind']}, "
              f"replica steps {[(s['at'], s['count']) for s in r['replicaSteps']]}",
-             f"created in {r['createSeconds']} s; actions/s {r['actionsPerSecond']}; "
+             f"created in {r['createSeconds']} s; actions/s {r['actionsPerSecond']} (action cap "
+             f"actions.maxRunsPerMinute: {r['maxRunsPerMinute']}, 0 = none); "
              f"Vigil's API requests per action {r['apiRequestsPerAction']} (every request of the run, reconciles and "
              f"leases included; kube-sim saw {r['kubeSimRequestsPerAction']} per action from every client, the "
              f"runner's creates included)",

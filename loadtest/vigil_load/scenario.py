@@ -73,6 +73,9 @@ class Scenario:
     settle: float = 120.0
     qps: float = 200.0
     webhook_fail_first: int = 0
+    # vigil.yaml's actions.maxRunsPerMinute for the local replicas. 0 (the default here): no cap, so a run measures
+    # Vigil's own capacity; Vigil's default, 120 a minute across the ring, bounds any load test at 2 actions/s.
+    max_runs_per_minute: int = 0
     description: str = ""
 
     @property
@@ -110,7 +113,7 @@ def parse(text: str, path: Path) -> Scenario:
         raise ScenarioError(f"{path}: not YAML: {e}") from None
     w = str(path)
     doc = _take(doc, {"name", "description", "namespaces", "triggers", "prometheus", "healthCheck", "replicas",
-                      "chaos", "settle", "qps", "webhook"}, w)
+                      "chaos", "settle", "qps", "webhook", "actions"}, w)
     if "name" not in doc or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", str(doc["name"])):
         raise ScenarioError(f"{w}: name: required, lower-case letters, digits and '-'")
     ns = _take(doc.get("namespaces") or {}, set(KINDS), f"{w}: namespaces")
@@ -166,6 +169,8 @@ def parse(text: str, path: Path) -> Scenario:
     if isinstance(q, bool) or not isinstance(q, (int, float)) or q <= 0:
         raise ScenarioError(f"{w}: qps: {q!r} must be a number greater than 0 (each replica's kubeAPI.qps)")
     s.qps = float(q)
+    act = _take(doc.get("actions") or {}, {"maxRunsPerMinute"}, f"{w}: actions")
+    s.max_runs_per_minute = _int(act.get("maxRunsPerMinute", 0), f"{w}: actions.maxRunsPerMinute")
     wh = _take(doc.get("webhook") or {}, {"failFirst"}, f"{w}: webhook")
     s.webhook_fail_first = _int(wh.get("failFirst", 0), f"{w}: webhook.failFirst")
     return s
