@@ -80,10 +80,12 @@ class Run:
                 return
             before = sampler.owners()
             with self.op:
-                at = time.time() - self.t0
+                began = time.time()
+                at = began - self.t0
                 log(f"replicas {current} → {step.count}")
-                self.target.set_replicas(step.count)
-            commit = self.wait_settled(sampler, 90)
+                self.target.set_replicas(step.count)  # locally, returns once the leaving replicas have exited
+            settled_after = self.wait_settled(sampler, 90)
+            commit = None if settled_after is None else time.time() - began
             time.sleep(1.5)  # a round or two under the new map
             after = sampler.owners()
             judged = [n for n in namespaces if n in before and n in after]
