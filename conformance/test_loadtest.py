@@ -188,3 +188,26 @@ def test_a_run_stopped_with_sigterm_leaves_no_process_behind(tmp_path):
     assert proc.returncode == 130 and "interrupted" in rest, "".join(lines) + rest
     left = subprocess.run(["pgrep", "-fa", str(out)], capture_output=True, text=True).stdout
     assert left == "", f"processes left behind:\n{left}"
+
+
+def test_a_broken_effect_leaves_its_resource_and_events_as_evidence(sim, tmp_path):
+    sys.path.insert(0, str(REPO / "loadtest"))
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("loadtest_run", RUN)
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    from vigil_load.workload import Kube
+    k = Kubectl(kubectl_binary("1.33"), "1.33", sim.kubeconfig, tmp_path / "kube-cache")
+    k.ok("apply", "-f", str(REPO / "deploy" / "crds"))
+    wait_until(lambda: k.run("get", "namespacepolicies", "-A").rc == 0, 10, 0.2, "the CRDs to be served")
+    k.ok("create", "namespace", "lt-nsp-00001")
+    k.ok("apply", "-f", "-", input=yaml.safe_dump({
+        "apiVersion": "vigil.dev/v1alpha1", "kind": "NamespacePolicy", "metadata": {"name": "load", "namespace": "lt-nsp-00001"},
+        "spec": {"policies": [{"name": "notify", "condition": {"ttl": "1h"}, "action": {"webhook": {"url": "http://x"}}}]}}))
+    verdict = {"duplicatesAfterDedupe": ["nsp/lt-nsp-00001 delivered under 2 ids: ['a', 'b']"], "lost": ["ctm/lt-nope-00001"]}
+    run.save_evidence(Kube(str(sim.kubeconfig)), verdict, tmp_path)
+    saved = json.loads((tmp_path / "evidence" / "lt-nsp-00001.json").read_text())
+    assert saved["effect"] == "nsp/lt-nsp-00001" and saved["resource"]["kind"] == "NamespacePolicy", saved
+    assert isinstance(saved["events"], list) and "error" not in saved
+    missing = json.loads((tmp_path / "evidence" / "lt-nope-00001.json").read_text())
+    assert "404" in missing["error"] or "Not Found" in missing["error"], missing

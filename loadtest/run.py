@@ -187,6 +187,29 @@ def failovers(kills: list[dict], rounds: list[dict]) -> dict:
             "max": round(times[-1], 2)}
 
 
+def save_evidence(kube: Kube, verdict: dict, out: Path) -> None:
+    """For each duplicate or lost effect (at most 20), the resource and its namespace's Events, read before the
+    run's kube-sim stops, into <out>/evidence/<namespace>.json: what the next person needs to find out why."""
+    from vigil_load.workload import GROUP, PLURAL, VERSION
+    plural = {"nsp": PLURAL["namespacePolicy"], "ctm": PLURAL["counterMeasure"], "hc": PLURAL["healthCheck"],
+              "msc": PLURAL["memoryScaler"]}
+    effects = [d.split(" ", 1)[0] for d in verdict["duplicatesAfterDedupe"]] + verdict["lost"]
+    if not effects:
+        return
+    (out / "evidence").mkdir(exist_ok=True)
+    for effect in effects[:20]:
+        kind, _, ns = effect.partition("/")
+        doc = {"effect": effect}
+        try:
+            doc["resource"] = kube.custom.get_namespaced_custom_object(GROUP, VERSION, ns, plural[kind], "load")
+            events = kube.core.list_namespaced_event(ns).items
+            doc["events"] = kube.api.sanitize_for_serialization(events)
+        except Exception as e:  # noqa: BLE001 (evidence is best effort: say why it is missing)
+            doc["error"] = f"{type(e).__name__}: {e}"[:500]
+        (out / "evidence" / f"{ns}.json").write_text(json.dumps(doc, indent=2, default=str))
+    log(f"evidence for {min(20, len(effects))} broken effect(s) in {out / 'evidence'}")
+
+
 def stop_on_sigterm(signum, frame):
     """SIGTERM (a CI time-out, `kill`): stop like Ctrl-C, so the finally block stops every process the run started."""
     raise KeyboardInterrupt(f"signal {signum}")
@@ -293,6 +316,7 @@ def main() -> int:
                     "namespaces": sorted(namespaces), "end": end}
         (out / "timeline.json").write_text(json.dumps(timeline))
         verdict = judge.judge(timeline)
+        save_evidence(kube, verdict, out)
         api = target.api_requests()
         triggers = [e["triggerAt"] for e in expected if e["triggerAt"] is not None]
         firsts = [d["at"] for d in deliveries]

@@ -13,6 +13,7 @@ import yaml
 
 KINDS = ("namespacePolicy", "counterMeasure", "healthCheck", "memoryScaler")
 TARGETS = ("random", "leader", "two")
+CTM_TRIGGERS = ("mixed", "alert", "promql")
 FAULTS = ("apiErrors", "dropWatches", "stall", "prometheusRestart", "alertmanagerRestart", "zombie")
 
 
@@ -76,6 +77,8 @@ class Scenario:
     # vigil.yaml's actions.maxRunsPerMinute for the local replicas. 0 (the default here): no cap, so a run measures
     # Vigil's own capacity; Vigil's default, 120 a minute across the ring, bounds any load test at 2 actions/s.
     max_runs_per_minute: int = 0
+    # CounterMeasure triggers: half alert, half PromQL threshold (mixed), or all of one.
+    ctm_triggers: str = "mixed"
     description: str = ""
 
     @property
@@ -113,7 +116,7 @@ def parse(text: str, path: Path) -> Scenario:
         raise ScenarioError(f"{path}: not YAML: {e}") from None
     w = str(path)
     doc = _take(doc, {"name", "description", "namespaces", "triggers", "prometheus", "healthCheck", "replicas",
-                      "chaos", "settle", "qps", "webhook", "actions"}, w)
+                      "chaos", "settle", "qps", "webhook", "actions", "counterMeasure"}, w)
     if "name" not in doc or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", str(doc["name"])):
         raise ScenarioError(f"{w}: name: required, lower-case letters, digits and '-'")
     ns = _take(doc.get("namespaces") or {}, set(KINDS), f"{w}: namespaces")
@@ -169,6 +172,10 @@ def parse(text: str, path: Path) -> Scenario:
     if isinstance(q, bool) or not isinstance(q, (int, float)) or q <= 0:
         raise ScenarioError(f"{w}: qps: {q!r} must be a number greater than 0 (each replica's kubeAPI.qps)")
     s.qps = float(q)
+    cm = _take(doc.get("counterMeasure") or {}, {"triggers"}, f"{w}: counterMeasure")
+    s.ctm_triggers = str(cm.get("triggers", "mixed"))
+    if s.ctm_triggers not in CTM_TRIGGERS:
+        raise ScenarioError(f"{w}: counterMeasure.triggers: {s.ctm_triggers!r}; use one of {', '.join(CTM_TRIGGERS)}")
     act = _take(doc.get("actions") or {}, {"maxRunsPerMinute"}, f"{w}: actions")
     s.max_runs_per_minute = _int(act.get("maxRunsPerMinute", 0), f"{w}: actions.maxRunsPerMinute")
     wh = _take(doc.get("webhook") or {}, {"failFirst"}, f"{w}: webhook")

@@ -159,8 +159,8 @@ class Workload:
                 "name": "notify", "condition": {"ttl": f"{ttl}s"},
                 "action": {"webhook": {"url": f"{self.receiver_url}/nsp/{p.namespace}"}}}]})
         elif p.kind == "ctm":
-            trigger = ({"alert": {"name": ALERT}} if int(p.namespace[-5:]) % 2 == 0
-                       else {"promql": {"expr": HOT_EXPR, "above": HOT_BYTES}})
+            use_alert = {"alert": True, "promql": False}.get(self.s.ctm_triggers, int(p.namespace[-5:]) % 2 == 0)
+            trigger = {"alert": {"name": ALERT}} if use_alert else {"promql": {"expr": HOT_EXPR, "above": HOT_BYTES}}
             self._custom(p, "counterMeasure", {
                 "trigger": trigger, "maxRuns": 1, "resetAfter": "24h",
                 "actions": [{"webhook": {"url": f"{self.receiver_url}/ctm/{p.namespace}",
