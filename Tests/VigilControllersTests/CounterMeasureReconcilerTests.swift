@@ -142,4 +142,61 @@ import VigilRuntime
         let again = try await f.round()
         #expect(again["totalRuns"] == .int(2) && again["lastRunByTarget"] == status["lastRunByTarget"])
     }
+
+    /// A replica killed after a run's action and before its status write: the next owner must find the run (and,
+    /// for PromQL, the series' first-seen time) in status and finish that run under its key, not mint a new
+    /// instance and act again (what chaos/scenarios/kills-100.yaml caught). The kill is staged: kube-sim holds the
+    /// action's write for 2 s, the object is read meanwhile (what a replica killed at that moment leaves behind),
+    /// and the status is put back to that after the reconcile.
+    @Test func aRunIsRecordedBeforeItsActionSoTheNextOwnerFinishesItInsteadOfRunningAgain() async throws {
+        let f = try await Fixture()
+        defer { f.world.stop() }
+        _ = try await f.world.deployment("api")
+        try await f.apply("""
+              trigger: {promql: {expr: 'max by (namespace, pod) (mem)', above: 100}}
+              actions: [{scale: {kind: Deployment, name: api, replicas: 3}}]
+              maxRuns: 1
+              resetAfter: 24h
+            """)
+        f.prometheus.set(150)
+        try await f.refresh()
+        _ = try await f.reconciler.reconcile(f.key, context: ReconcileContext(store: f.store))
+        await f.poller.pollOnce(source: "default")
+        try await f.refresh()
+        let faults = HTTPRequest(
+            method: "POST", url: f.world.sim.url + "/sim/faults", headers: [("Content-Type", "application/json")],
+            body: Array(#"{"rules": [{"delayMs": 2000, "count": 1, "verbs": ["patch"], "resources": ["deployments"]}]}"#.utf8))
+        #expect(try await f.world.http.execute(faults).status == 200)
+        let first = Task { try await f.reconciler.reconcile(f.key, context: ReconcileContext(store: f.store)) }
+        try await Task.sleep(for: .milliseconds(1000))
+        let atKill = try await f.world.client.send(.get(CounterMeasureObject.descriptor, namespace: "shop", name: "mem")).body
+        _ = try await first.value
+        #expect(try await f.world.client.get(Deployment.self, namespace: "shop", name: "api").spec?.replicas == 3)
+        // What the killed replica left: the status as read while its action was in flight.
+        let left = try JSON.parse(atKill)["status"] ?? .object(JSONObject())
+        for body in [JSON.obj(["status": .null]), JSON.obj(["status": left])] {
+            _ = try await f.world.client.send(.patch(CounterMeasureObject.descriptor, namespace: "shop", name: "mem", subresource: "status", type: .merge, body: body.serialized()))
+        }
+        #expect(left["runs"]?.arrayValue?.count == 1, "the run was recorded before its action: \(left)")
+        // The next owner: its own poller and clock, 10 s later, the series still past the threshold.
+        let clock = ManualClock()
+        clock.advance(by: 10)
+        let poller = PrometheusPoller(sources: [PrometheusSource(name: "default", url: "http://prometheus.test", interval: 5)], transports: ["default": f.prometheus], clock: clock)
+        let next = CounterMeasureReconciler(
+            client: f.world.client, poller: poller, executor: ActionExecutor(client: f.world.client, http: f.world.http, replica: "next", clock: clock),
+            budget: ActionBudget(perMinute: 0), replica: "next", sources: ["default"], pendingTimeout: 15, clock: clock,
+            wallClockAtZero: Date().timeIntervalSince1970 - clock.now() + 10, logger: Logger(label: "test"))
+        // Rounds 10 s apart: the dead owner's Pending entry is resumed once pendingTimeout (15 s) has passed.
+        for _ in 0..<4 {
+            try await f.refresh()
+            _ = try await next.reconcile(f.key, context: ReconcileContext(store: f.store))
+            await poller.pollOnce(source: "default")
+            clock.advance(by: 10)
+        }
+        let status = try await f.refresh()["status"] ?? .null
+        let keys = Set((status["effects"]?.arrayValue ?? []).compactMap { $0["key"]?.stringValue })
+        #expect(keys.count == 1, "one run, one effect key: \(status["effects"] ?? .null)")
+        #expect(status["totalRuns"] == .int(1), "\(status)")
+        #expect(status["runs"]?.arrayValue?.first?["phase"] == .string("Succeeded"), "\(status["runs"] ?? .null)")
+    }
 }

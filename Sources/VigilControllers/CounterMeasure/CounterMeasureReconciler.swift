@@ -9,9 +9,10 @@ import VigilRuntime
 /// Reconciles one `CounterMeasure`, as every kind's pipeline goes: the typed
 /// object from the store (decoded once by the informer) → facts (the shared
 /// poller's view, the injected clock, the progress in status) → a pure
-/// decision (`CounterMeasureEvaluator`) → the action engine runs each
-/// started or unfinished run through the ledger → one status write (only
-/// when something changed) → Events.
+/// decision (`CounterMeasureEvaluator`) → a run started now is written to
+/// status before its first action → the action engine runs each started or
+/// unfinished run through the ledger → one status write (only when
+/// something changed) → Events.
 ///
 /// It subscribes its trigger to the one `PrometheusPoller` of the replica
 /// (alerts, or its expression: one query per distinct expression, however
@@ -123,6 +124,16 @@ public struct CounterMeasureReconciler: Reconciler {
             client: client, resource: Self.descriptor, namespace: namespace, name: key.name, owner: replica, policy: ledgerPolicy,
             clock: clock, wallClockAtZero: wallClockAtZero)
         var cached = try? EffectLedgerSnapshot(object: object.document)
+        // A run started now is recorded before its first action, as HealthCheck records a remedy decision: the
+        // instance, the run count and a PromQL series' first-seen time must reach status before the effect can.
+        // Otherwise a replica killed between the action and the status write below leaves the next owner no
+        // record of the run: it mints the instance anew (a PromQL instance is named by when Vigil first saw the
+        // series), `maxRuns` counts nothing, and the action runs again under a second key (found by
+        // chaos/scenarios/kills-100.yaml).
+        if evaluation.progress.runs.contains(where: { $0.phase == .running && $0.steps.isEmpty && old.run($0.instance, dryRun: $0.dryRun) == nil }) {
+            try await write(key, statusPatch(cm, evaluation: evaluation, view: view, pushOnly: pushOnly, current: current, generation: generation, now: now), current: current)
+            cached = nil  // the ledger reads the object afresh: this write moved its resourceVersion
+        }
         for i in evaluation.progress.runs.indices where evaluation.progress.runs[i].phase == .running {
             var run = evaluation.progress.runs[i]
             if run.steps.isEmpty, let wait = budget.take() {
