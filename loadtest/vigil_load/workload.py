@@ -254,7 +254,8 @@ class Workload:
                 rv = None
                 if not stop.is_set():
                     with self.lock:
-                        self.errors.append(f"pod watch: {type(e).__name__}: {e}"[:300])
+                        first = (str(e).splitlines() or [""])[0]
+                        self.errors.append(f"pod watch (re-listed): {type(e).__name__}: {first}"[:200])
                     stop.wait(1)
         w.stop()
 
