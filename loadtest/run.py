@@ -52,10 +52,9 @@ def settled(sampler: Sampler, endpoints: dict[str, str]) -> dict | None:
 
 
 class Run:
-    def __init__(self, scenario, target, out: Path):
+    def __init__(self, scenario, target):
         self.s = scenario
         self.target = target
-        self.out = out
         self.op = threading.Lock()  # one replica operation at a time (a step, a kill, a fault)
         self.stop = threading.Event()
         self.changes: list[dict] = []
@@ -190,9 +189,8 @@ def failovers(kills: list[dict], rounds: list[dict]) -> dict:
 def save_evidence(kube: Kube, verdict: dict, out: Path) -> None:
     """For each duplicate or lost effect (at most 20), the resource and its namespace's Events, read before the
     run's kube-sim stops, into <out>/evidence/<namespace>.json: what the next person needs to find out why."""
-    from vigil_load.workload import GROUP, PLURAL, VERSION
-    plural = {"nsp": PLURAL["namespacePolicy"], "ctm": PLURAL["counterMeasure"], "hc": PLURAL["healthCheck"],
-              "msc": PLURAL["memoryScaler"]}
+    from vigil_load.workload import GROUP, PLURAL, SHORT, VERSION
+    plural = {SHORT[k]: PLURAL[k] for k in PLURAL}
     effects = [d.split(" ", 1)[0] for d in verdict["duplicatesAfterDedupe"]] + verdict["lost"]
     if not effects:
         return
@@ -235,7 +233,7 @@ def main() -> int:
     try:
         if mode == "local":
             from vigil_load.local import LocalTarget
-            target = LocalTarget(out / "run", s, REPO, log)
+            target = LocalTarget(out / "run", s, REPO)
         elif mode == "cluster":
             from vigil_load.cluster import ClusterTarget
             target = ClusterTarget(s, log)
@@ -246,7 +244,7 @@ def main() -> int:
         return 2
     bind = os.environ.get("VIGIL_LOAD_BIND", "127.0.0.1")
     host = os.environ.get("VIGIL_LOAD_HOST", "127.0.0.1")
-    run = Run(s, target, out)
+    run = Run(s, target)
     receiver = health = None
     threads: list[threading.Thread] = []
     workload = None
@@ -265,7 +263,7 @@ def main() -> int:
                                    "namespaces.memoryScaler to 0 (loadtest/scenarios/kind.yaml)")
         receiver = Receiver(bind, s.webhook_fail_first)
         prefix = "lt" + uuid.uuid4().hex[:4]
-        workload = Workload(kube, s, prefix, f"http://{host}:{receiver.port}", "", log)
+        workload = Workload(kube, s, prefix, f"http://{host}:{receiver.port}", "")
         health = HealthServer(workload.health_status, bind)
         workload.health_url = f"http://{host}:{health.port}"
         namespaces = set(workload.namespaces)

@@ -4,7 +4,6 @@ a new identity, as a Deployment's new pod would have a new name)."""
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import random
 import shutil
@@ -74,10 +73,9 @@ class Slot:
 class LocalTarget:
     name = "local"
 
-    def __init__(self, workdir: Path, scenario, repo: Path, log=print):
+    def __init__(self, workdir: Path, scenario, repo: Path):
         self.dir = workdir
         self.s = scenario
-        self.log = log
         self.kube_sim = binary("KUBE_SIM_BIN", repo / ".build/release/kube-sim", "build it with `swift build -c release --product kube-sim`")
         self.vigil = binary("VIGIL_BIN", repo / ".build/release/vigil", "build it with `swift build -c release --product vigil`")
         self.crds = repo / "deploy" / "crds"
@@ -371,6 +369,3 @@ class LocalTarget:
     def describe(self) -> dict:
         return {"target": "local", "kubeSim": str(self.kube_sim), "vigil": str(self.vigil), "workdir": str(self.dir),
                 "prometheus": f"http://127.0.0.1:{self.prom_port}", "alertmanager": f"http://127.0.0.1:{self.am_port}"}
-
-    def dump(self) -> str:
-        return json.dumps(self.describe())

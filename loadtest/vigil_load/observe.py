@@ -40,17 +40,10 @@ class Receiver:
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True, name="receiver").start()
 
-    def set_fail_first(self, n: int) -> None:
-        with self.state.lock:
-            self.state.fail_first = n
-
     def deliveries(self) -> list[dict]:
         """Every accepted delivery as the judge reads it: the effect is the path (/<kind>/<namespace>)."""
         with self.state.lock:
             return [{"effect": d["path"].strip("/"), "id": d["id"], "at": d["at"]} for d in self.state.deliveries]
-
-    def stats(self) -> dict:
-        return self.state.stats()
 
     def close(self) -> None:
         self.server.shutdown()
@@ -87,7 +80,7 @@ class Sampler:
     METRICS = {
         "vigil_shard_owned_namespaces", "vigil_shard_active_namespaces", "vigil_shard_committed_epoch",
         "vigil_actions_total", "vigil_prometheus_requests_total", "vigil_prometheus_expressions", "vigil_api_requests_total", "workqueue_depth",
-        "controller_reconcile_total", "process_resident_memory_bytes", "process_cpu_seconds_total",
+        "controller_reconcile_total",
     }
 
     def __init__(self, endpoints, scrape_every: float = 5.0, namespaces: set[str] | None = None):

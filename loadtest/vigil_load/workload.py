@@ -103,14 +103,12 @@ class Kube:
 
 
 class Workload:
-    def __init__(self, kube: Kube, scenario: Scenario, prefix: str, receiver_url: str, health_url: str,
-                 log=print):
+    def __init__(self, kube: Kube, scenario: Scenario, prefix: str, receiver_url: str, health_url: str):
         self.kube = kube
         self.s = scenario
         self.prefix = prefix
         self.receiver_url = receiver_url
         self.health_url = health_url
-        self.log = log
         self.plan: list[Planned] = []
         self.lock = threading.Lock()
         self.pod_running: dict[str, float] = {}  # namespace → when its trigger pod was first seen Running
@@ -181,8 +179,7 @@ class Workload:
                 "maxMemory": "2Gi", "onOOMKilled": False, "cooldown": "1h", "mode": "InPlace"})
 
     def _custom(self, p: Planned, kind: str, spec: dict) -> None:
-        k = {"namespacePolicy": "NamespacePolicy", "counterMeasure": "CounterMeasure", "healthCheck": "HealthCheck",
-             "memoryScaler": "MemoryScaler"}[kind]
+        k = kind[0].upper() + kind[1:]  # namespacePolicy → NamespacePolicy
         body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": k, "metadata": {"name": "load"}, "spec": spec}
         Kube.retry(f"creating {k} {p.namespace}/load", lambda: self.kube.custom.create_namespaced_custom_object(
             GROUP, VERSION, p.namespace, PLURAL[kind], body))

@@ -18,31 +18,39 @@ public final class EventSpamFilter: Sendable {
         var tokens: Double
         var at: Date
     }
-    let buckets = Mutex<[String: Bucket]>([:])
+    struct State {
+        var buckets: [String: Bucket] = [:]
+        /// The size at which the next prune runs: after a prune that kept many (objects still busy), twice what
+        /// it kept, so a cluster with more busy objects than `pruneAbove` is not rescanned at every Event.
+        var pruneAt: Int
+    }
+    let state: Mutex<State>
 
     public init(burst: Int = 25, refillInterval: TimeInterval = 300, pruneAbove: Int = 10_000) {
         self.burst = Double(burst)
         self.refillInterval = refillInterval
         self.pruneAbove = pruneAbove
+        state = Mutex(State(pruneAt: pruneAbove))
     }
 
     /// Whether an Event about `uid` with `reason` may be written at `now`; takes a token when it may.
     public func allow(uid: String, reason: String, now: Date) -> Bool {
         let key = uid + "/" + reason
-        return buckets.withLock { all in
-            var b = all[key].map { refilled($0, now) } ?? Bucket(tokens: burst, at: now)
+        return state.withLock { s in
+            var b = s.buckets[key].map { refilled($0, now) } ?? Bucket(tokens: burst, at: now)
             let ok = b.tokens >= 1
             if ok { b.tokens -= 1 }
-            all[key] = b
-            if all.count > pruneAbove {
-                all = all.filter { refilled($0.value, now).tokens < burst }
+            s.buckets[key] = b
+            if s.buckets.count > s.pruneAt {
+                s.buckets = s.buckets.filter { refilled($0.value, now).tokens < burst }
+                s.pruneAt = max(pruneAbove, 2 * s.buckets.count)
             }
             return ok
         }
     }
 
     /// Buckets held (for tests).
-    public var count: Int { buckets.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.buckets.count } }
 
     func refilled(_ b: Bucket, _ now: Date) -> Bucket {
         let gained = max(0, now.timeIntervalSince(b.at)) / refillInterval
