@@ -227,7 +227,9 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilHostTests",
-            dependencies: ["VigilHost", "VigilJSON", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Kube", "VigilHost", "VigilJSON", "VigilRuntime", "ProcessFixtures", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "VigilControllersTests",

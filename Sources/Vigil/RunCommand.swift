@@ -96,6 +96,7 @@ struct RunCommand: AsyncParsableCommand {
         var options = KubeClient.Options(qps: c.kubeAPI.qps, burst: c.kubeAPI.burst, userAgent: "vigil/\(VigilVersion.string)")
         Replica.observeAPIRequests(&options, shard: c.identity)
         let client = try await KubeClient(config: resolved, options: options)
+        let coordinationClient = try await KubeClient(config: resolved, options: Replica.coordinationOptions(from: options))
         let replicaConfiguration: ReplicaConfiguration
         do {
             replicaConfiguration = try ReplicaConfiguration(
@@ -105,7 +106,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("invalid configuration: \(error)")
             throw ExitCode(2)
         }
-        let replica = Replica(configuration: replicaConfiguration, client: client, logger: logger)
+        let replica = Replica(configuration: replicaConfiguration, client: client, coordinationClient: coordinationClient, logger: logger)
         let registered = try ControllerCatalog.register(on: replica, client: client, configuration: c, logger: logger)
         let controllers = registered.names
         let receiver = registered.alertmanager

@@ -87,7 +87,7 @@ extension Replica {
         options.timeoutSeconds = 300
         while !Task.isCancelled {
             do {
-                for try await _ in client.watch(T.self, namespace: configuration.namespace, options: options) { poke() }
+                for try await _ in coordinationClient.watch(T.self, namespace: configuration.namespace, options: options) { poke() }
             } catch {
                 if Task.isCancelled { return }
                 logger.debug("watch of \(T.descriptor.plural) for shard changes ended: \(error)")
@@ -105,7 +105,7 @@ extension Replica {
         options.timeoutSeconds = 300
         while !Task.isCancelled {
             do {
-                for try await event in client.watch(Lease.self, namespace: configuration.namespace, options: options) {
+                for try await event in coordinationClient.watch(Lease.self, namespace: configuration.namespace, options: options) {
                     let changed: Bool = seen.withLock { s in
                         switch event {
                         case .added(let l), .modified(let l):

@@ -30,6 +30,11 @@ import VigilRuntime
 public final class Replica: Sendable {
     public let configuration: ReplicaConfiguration
     public let client: KubeClient
+    /// The client of the leader lease, the member leases and the shard map:
+    /// its own connection and no rate limit, so that renewals never queue
+    /// behind the controllers' requests (client-go gives leader election its
+    /// own client for the same reason). `client` unless one was passed.
+    public let coordinationClient: KubeClient
     public let elector: LeaderElector
     public let coordinator: ShardCoordinator
     public let member: ShardMember
@@ -65,10 +70,12 @@ public final class Replica: Sendable {
 
     /// Makes the parts; nothing runs until the services do. Pass a client
     /// whose options observe requests with `observeAPIRequests(_:shard:)` to
-    /// get `vigil_api_requests_total`.
+    /// get `vigil_api_requests_total`. `coordinationClient` (default
+    /// `client`) carries the leases and the shard map; `vigil run` passes
+    /// one without a qps limit (`coordinationOptions(from:)`).
     public init(
-        configuration: ReplicaConfiguration, client: KubeClient, logger: Logger, clock: any RuntimeClock = SystemClock(),
-        metricsFactory: (any MetricsFactory)? = nil
+        configuration: ReplicaConfiguration, client: KubeClient, coordinationClient: KubeClient? = nil, logger: Logger,
+        clock: any RuntimeClock = SystemClock(), metricsFactory: (any MetricsFactory)? = nil
     ) {
         let factory = metricsFactory ?? MetricsSystem.factory
         let metrics = ShardMetrics(shard: configuration.identity.rawValue, factory: factory)
@@ -78,15 +85,17 @@ public final class Replica: Sendable {
         let log = logger
         self.configuration = configuration
         self.client = client
+        let coordination = coordinationClient ?? client
+        self.coordinationClient = coordination
         self.clock = clock
         self.metrics = metrics
         self.controllers = controllers
         self.logger = logger
-        elector = LeaderElector(config: configuration.leaderElection, store: client, clock: clock)
-        coordinator = ShardCoordinator(config: configuration.membership, leases: client, maps: client, clock: clock)
+        elector = LeaderElector(config: configuration.leaderElection, store: coordination, clock: clock)
+        coordinator = ShardCoordinator(config: configuration.membership, leases: coordination, maps: coordination, clock: clock)
         namespaces = Informer<Namespace>(client: client, clock: clock, metricsFactory: factory)
         member = ShardMember(
-            config: configuration.membership, client: client, clock: clock,
+            config: configuration.membership, client: coordination, clock: clock,
             drain: { keeping in
                 let started = clock.now()
                 await withTaskGroup(of: Void.self) { group in
@@ -107,6 +116,16 @@ public final class Replica: Sendable {
                     log.warning("member lease not renewed in time: fenced, owning nothing", metadata: ["cancelledReconciles": "\(cancelled)"])
                 }
             })
+    }
+
+    /// The options of the coordination client made from the controllers'
+    /// client's: the same user agent and observer, no qps limit (a
+    /// replica's lease traffic is a few requests per retry period).
+    public static func coordinationOptions(from options: KubeClient.Options) -> KubeClient.Options {
+        var o = options
+        o.qps = 0
+        o.burst = 0
+        return o
     }
 
     /// Sets `options.onResponse` to count requests in
