@@ -38,8 +38,8 @@ public final class Replica: Sendable {
     public let elector: LeaderElector
     public let coordinator: ShardCoordinator
     public let member: ShardMember
-    /// Every namespace in the cluster (names and labels), unfiltered.
-    public let namespaces: Informer<Namespace>
+    /// Every namespace in the cluster, unfiltered, as `NamespaceSummary` (name, UID, times, phase).
+    public let namespaces: Informer<NamespaceSummary>
     let controllers: ControllerList
     let metrics: ShardMetrics
     let logger: Logger
@@ -93,7 +93,7 @@ public final class Replica: Sendable {
         self.logger = logger
         elector = LeaderElector(config: configuration.leaderElection, store: coordination, clock: clock)
         coordinator = ShardCoordinator(config: configuration.membership, leases: coordination, maps: coordination, clock: clock)
-        namespaces = Informer<Namespace>(client: client, clock: clock, metricsFactory: factory)
+        namespaces = Informer<NamespaceSummary>(client: client, clock: clock, metricsFactory: factory)
         member = ShardMember(
             config: configuration.membership, client: coordination, clock: clock,
             drain: { keeping in

@@ -51,4 +51,27 @@ import VigilJSON
             }
         }
     }
+    /// The namespace informer's slim form keeps what the Namespace says
+    /// about identity and lifecycle, and nothing of its labels.
+    @Test func namespaceSummaryKeepsIdentityAndLifecycle() throws {
+        let ns = #"""
+            {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team-a","uid":"u-9","resourceVersion":"12","creationTimestamp":"2026-11-22T10:00:00Z",
+            "labels":{"kubernetes.io/metadata.name":"team-a"},"annotations":{"a":"b"}},"spec":{"finalizers":["kubernetes"]},"status":{"phase":"Active"}}
+            """#
+        let full = try JSONDecoder().decode(Namespace.self, from: Data(ns.utf8))
+        let slim = try KubeJSON.decode(NamespaceSummary.self, from: Array(ns.utf8))
+        #expect(slim == NamespaceSummary(name: "team-a", uid: "u-9", resourceVersion: "12", creationTimestamp: "2026-11-22T10:00:00Z", phase: "Active"))
+        #expect(slim.metadata.name == full.metadata.name && slim.metadata.uid == full.metadata.uid)
+        #expect(slim.metadata.resourceVersion == full.metadata.resourceVersion)
+        #expect(slim.metadata.creationTimestamp == full.metadata.creationTimestamp)
+        #expect(slim.metadata.labels == nil)
+        #expect(!slim.terminating)
+        let deleting = #"{"metadata":{"name":"b","deletionTimestamp":"2026-11-22T11:00:00Z"},"status":{"phase":"Active"}}"#
+        #expect(try KubeJSON.decode(NamespaceSummary.self, from: Array(deleting.utf8)).terminating)
+        let phase = #"{"metadata":{"name":"c"},"status":{"phase":"Terminating"}}"#
+        #expect(try KubeJSON.decode(NamespaceSummary.self, from: Array(phase.utf8)).terminating)
+        for bad in [#"{"metadata":{}}"#, #"{"metadata":{"name":"x","uid":5}}"#, #"{"metadata":"x"}"#] {
+            #expect(throws: KubeError.self, "\(bad)") { try KubeJSON.decode(NamespaceSummary.self, from: Array(bad.utf8)) }
+        }
+    }
 }

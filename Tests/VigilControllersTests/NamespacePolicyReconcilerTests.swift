@@ -16,7 +16,7 @@ import VigilRuntime
     struct Fixture {
         let world: ActionEngineTests.World
         let policies = ObjectStore<NamespacePolicyObject>(metadata: { $0.metadata })
-        let namespaces = ObjectStore<Namespace>()
+        let namespaces = ObjectStore<NamespaceSummary>()
         let pods = ObjectStore<ScaledPod>(metadata: { $0.metadata })
         let reconciler: NamespacePolicyReconciler
 
@@ -62,7 +62,7 @@ import VigilRuntime
                 try JSON.parse(try await world.client.send(.get(NamespacePolicyObject.descriptor, namespace: "shop", name: "done")).body)
             }
             _ = policies.replace(with: [try NamespacePolicyObject(tree: try await get())])
-            _ = namespaces.replace(with: try await world.client.list(Namespace.self).items)
+            _ = namespaces.replace(with: try await world.client.list(NamespaceSummary.self).items)
             let before = try await podRequests()
             _ = try await reconciler.reconcile(ObjectKey(namespace: "shop", name: "done"), context: ReconcileContext(store: policies))
             let after = try await podRequests()

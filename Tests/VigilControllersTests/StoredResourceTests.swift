@@ -5,7 +5,7 @@ import VigilJSON
 import VigilRuntime
 
 /// `StoredResource` keeps the object serialized and gives back the same
-/// document, decoded once; the ledger-age scan finds Pending entries in the
+/// document, decoded on each read; the ledger-age scan finds Pending entries in the
 /// bytes without parsing.
 @Suite struct StoredResourceTests {
     static let policy: JSON = [
@@ -17,7 +17,7 @@ import VigilRuntime
         ]]],
     ]
 
-    @Test func theDocumentComesBackAsStoredAndTheKindDecodedOnce() throws {
+    @Test func theDocumentComesBackAsStoredAndTheKindDecodesFromIt() throws {
         let stored = try NamespacePolicyObject(tree: Self.policy)
         #expect(stored.document == Self.policy)
         #expect(stored.metadata.resourceVersion == "7")

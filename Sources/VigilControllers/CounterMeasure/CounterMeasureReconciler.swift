@@ -7,7 +7,7 @@ import VigilPrometheus
 import VigilRuntime
 
 /// Reconciles one `CounterMeasure`, as every kind's pipeline goes: the typed
-/// object from the store (decoded once by the informer) → facts (the shared
+/// object from the store (decoded from its stored document) → facts (the shared
 /// poller's view, the injected clock, the progress in status) → a pure
 /// decision (`CounterMeasureEvaluator`) → a run started now is written to
 /// status before its first action → the action engine runs each started or

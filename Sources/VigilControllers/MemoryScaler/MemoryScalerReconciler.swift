@@ -8,7 +8,7 @@ import VigilPrometheus
 import VigilRuntime
 
 /// Reconciles one `MemoryScaler` through the pipeline every kind shares:
-/// the typed object (decoded once by the informer) → facts (the pods of its
+/// the typed object (decoded from its stored document) → facts (the pods of its
 /// namespace from the pod informer, the working sets and limits from the one
 /// Prometheus poller, the steps already started from the ledger and status)
 /// → pure decisions (`MemoryScalerEvaluator`, then `MemoryScalerPlanner`)

@@ -7,8 +7,8 @@ import VigilJSON
 import VigilRuntime
 
 /// Reconciles one `NamespacePolicy` on the pipeline every kind shares: the
-/// typed object from the store (`NamespacePolicyObject`, decoded once by the
-/// informer) → facts (the target namespace from the namespace informer, its
+/// typed object from the store (`NamespacePolicyObject`, decoded from its
+/// stored document) → facts (the target namespace from the namespace informer, its
 /// pods from the replica's pod informer when a `podsSucceeded` condition
 /// needs them, the injected clock) →
 /// a pure decision (`NamespacePolicyEvaluator`) → at most one action,
@@ -32,7 +32,7 @@ public struct NamespacePolicyReconciler: Reconciler {
     public static let descriptor = NamespacePolicy.descriptor
 
     let client: KubeClient
-    let namespaces: ObjectStore<Namespace>
+    let namespaces: ObjectStore<NamespaceSummary>
     let pods: ObjectStore<ScaledPod>?
     let replica: String
     let options: NamespacePolicyEvaluator.Options
@@ -55,7 +55,7 @@ public struct NamespacePolicyReconciler: Reconciler {
     ///     stopped, so one lease duration suffices.
     ///   - executor: the replica's action engine executor (shared by every kind).
     public init(
-        client: KubeClient, namespaces: ObjectStore<Namespace>, pods: ObjectStore<ScaledPod>? = nil, replica: String, allowCrossNamespace: Bool, pendingTimeout: Double,
+        client: KubeClient, namespaces: ObjectStore<NamespaceSummary>, pods: ObjectStore<ScaledPod>? = nil, replica: String, allowCrossNamespace: Bool, pendingTimeout: Double,
         executor: ActionExecutor, clock: any RuntimeClock = SystemClock(), wallClockAtZero: Double? = nil, logger: Logger
     ) {
         self.clock = clock
@@ -224,11 +224,10 @@ public struct NamespacePolicyReconciler: Reconciler {
 
     /// The target namespace as the namespace informer sees it.
     func targetFacts(_ name: String) -> NamespacePolicyFacts.TargetNamespace {
-        guard let ns = namespaces.get(namespace: nil, name: name),
-            let created = ns.metadata.creationTimestamp.flatMap(RFC3339Time.init)
-        else { return .missing }
-        let terminating = ns.metadata.deletionTimestamp != nil || ns.status?.phase == "Terminating"
-        return NamespacePolicyFacts.TargetNamespace(exists: true, creationTimestamp: created, terminating: terminating, uid: ns.metadata.uid)
+        guard let ns = namespaces.get(namespace: nil, name: name), let created = ns.creationTimestamp.flatMap(RFC3339Time.init) else {
+            return .missing
+        }
+        return NamespacePolicyFacts.TargetNamespace(exists: true, creationTimestamp: created, terminating: ns.terminating, uid: ns.uid)
     }
 
     static func needsPods(_ document: JSON) -> Bool {
