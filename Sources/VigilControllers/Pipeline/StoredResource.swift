@@ -24,6 +24,8 @@ public protocol StoredKind: Sendable {
 public struct StoredResource<Kind: StoredKind>: KubeResource, JSONTreeInitializable, Sendable {
     public static var descriptor: ResourceDescriptor { Kind.descriptor }
 
+    /// The object's metadata without labels, annotations and owner
+    /// references (read those from `document`).
     public let metadata: ObjectMeta
     /// The object as stored, serialized: a parsed tree takes several times
     /// its bytes in memory (issue 16 measured about 5.8 KB of heap per
@@ -49,8 +51,29 @@ public struct StoredResource<Kind: StoredKind>: KubeResource, JSONTreeInitializa
         serialized.firstRange(of: Array(#""phase":"Pending""#.utf8)) == nil ? nil : document["status"]
     }
 
+    /// The annotation `kubectl apply` (client-side) writes: a copy of the
+    /// applied object, as large as its spec.
+    public static var lastAppliedAnnotation: String { "kubectl.kubernetes.io/last-applied-configuration" }
+
+    /// Keeps `tree` without what no reconcile reads and what can double an
+    /// object's size: `metadata.managedFields` (server-side apply's field
+    /// owners; controller-runtime strips them from its caches too) and the
+    /// last-applied annotation. Vigil only patches, so nothing it writes
+    /// back depends on them. `metadata` keeps what the reconcilers read
+    /// (name, namespace, UID, resourceVersion, generation, creation and
+    /// deletion times, finalizers); labels and annotations stay in the
+    /// document.
     public init(tree: JSON) throws(KubeError) {
-        metadata = try ObjectMeta(tree: tree["metadata"] ?? .object(JSONObject()))
+        var tree = tree
+        if tree[path: ["metadata", "managedFields"]] != nil { tree[path: ["metadata", "managedFields"]] = nil }
+        if tree[path: ["metadata", "annotations", Self.lastAppliedAnnotation]] != nil {
+            tree[path: ["metadata", "annotations", Self.lastAppliedAnnotation]] = nil
+        }
+        var meta = try ObjectMeta(tree: tree["metadata"] ?? .object(JSONObject()))
+        meta.labels = nil
+        meta.annotations = nil
+        meta.ownerReferences = nil
+        metadata = meta
         serialized = tree.serialized()
     }
 
