@@ -3,7 +3,10 @@
 
 A timeline is JSON:
 
-  expected    [{"effect", "kind", "namespace", "triggerAt"}]   every effect the scenario must cause exactly once
+  expected    [{"effect", "kind", "namespace", "triggerAt",    every effect the scenario must cause exactly once;
+                "visibleAt"?}]                                 visibleAt, when known: when the trigger could first be
+                                                               read where Vigil reads it (Prometheus' first sample or
+                                                               firing alert for a trigger pod); else triggerAt
   deliveries  [{"effect", "id", "at"}]                         every delivery seen: a webhook at the receiver (id =
                                                                webhook-id) or a MemoryScaler step seen on the pod
                                                                (id = the limit it was raised to); one per arrival
@@ -22,6 +25,8 @@ and prints (or returns, from `judge`):
   lost                        expected effects never delivered
   unexpected                  effects delivered that the scenario did not cause
   latency                     per kind, trigger → first delivery p50 / p99 / max
+  latencyFromVisible          per kind, visibleAt (or triggerAt) → first delivery: Vigil's share, without
+                              Prometheus' scrape and rule-evaluation intervals
   longestUnowned              the longest stretch of rounds in which a namespace was active on no replica
   overlaps                    a namespace two replicas could both work on at one instant (see `overlaps`)
 
@@ -62,14 +67,24 @@ def effects(timeline: dict) -> dict:
     lost = sorted(e for e in expected if e not in ids)
     unexpected = sorted(e for e in ids if e not in expected)
     by_kind: dict[str, list[float]] = defaultdict(list)
+    from_visible: dict[str, list[float]] = defaultdict(list)
     for name, e in expected.items():
         if name in first and e.get("triggerAt") is not None:
             by_kind[e["kind"]].append(first[name] - e["triggerAt"])
-    latency = {kind: {"count": len(v), "p50": percentile(v, 50), "p99": percentile(v, 99), "max": max(v)}
-               for kind, v in sorted(by_kind.items())}
+        start = e.get("visibleAt") if e.get("visibleAt") is not None else e.get("triggerAt")
+        if name in first and start is not None:
+            from_visible[e["kind"]].append(first[name] - start)
     return {"expected": len(expected), "delivered": sum(1 for e in expected if e in ids),
             "deliveries": len(timeline.get("deliveries", [])), "rawRedeliveries": raw,
-            "duplicatesAfterDedupe": duplicates, "lost": lost, "unexpected": unexpected, "latency": latency}
+            "duplicatesAfterDedupe": duplicates, "lost": lost, "unexpected": unexpected,
+            "latency": latency_table(by_kind), "latencyFromVisible": latency_table(from_visible),
+            "visibleKnown": sum(1 for e in expected.values() if e.get("visibleAt") is not None)}
+
+
+def latency_table(by_kind: dict[str, list[float]]) -> dict:
+    """Per kind: count, p50, p99, max."""
+    return {kind: {"count": len(v), "p50": percentile(v, 50), "p99": percentile(v, 99), "max": max(v)}
+            for kind, v in sorted(by_kind.items())}
 
 
 def overlaps(timeline: dict) -> list[str]:
@@ -159,6 +174,10 @@ def summary(v: dict) -> str:
     for kind, lat in v["latency"].items():
         lines.append(f"trigger → action, {kind}: p50 {lat['p50']:.2f} s, p99 {lat['p99']:.2f} s, max {lat['max']:.2f} s "
                      f"({lat['count']} effects)")
+    if v.get("visibleKnown"):
+        for kind, lat in v["latencyFromVisible"].items():
+            lines.append(f"visible → action, {kind}: p50 {lat['p50']:.2f} s, p99 {lat['p99']:.2f} s, "
+                         f"max {lat['max']:.2f} s ({lat['count']} effects)")
     u = v["longestUnowned"]
     if u.get("namespace"):
         lines.append(f"longest time a namespace had no owner: {u['seconds']:.1f} s ({u['namespace']})"

@@ -44,6 +44,19 @@ def test_a_clean_run_is_clean_and_measured():
     assert v["longestUnowned"]["namespace"] == "ns-b" and v["longestUnowned"]["seconds"] == 1.0, v["longestUnowned"]
 
 
+def test_latency_from_visible_starts_where_prometheus_first_showed_the_trigger():
+    t = clean_timeline()
+    v = judge.judge(t)
+    assert v["visibleKnown"] == 0 and v["latencyFromVisible"] == v["latency"]
+    assert "visible → action" not in judge.summary(v)
+    t["expected"][1]["visibleAt"] = 3.5  # the pod ran at 2.0; Prometheus' first sample of it is at 3.5
+    v = judge.judge(t)
+    assert v["visibleKnown"] == 1
+    assert v["latency"]["CounterMeasure"]["p50"] == 2.0 and v["latencyFromVisible"]["CounterMeasure"]["p50"] == 0.5
+    assert v["latencyFromVisible"]["NamespacePolicy"]["p99"] == 0.5  # no visibleAt: from the trigger
+    assert "visible → action, CounterMeasure: p50 0.50 s" in judge.summary(v)
+
+
 def test_a_planted_duplicate_is_reported():
     t = clean_timeline()
     t["deliveries"].append({"effect": "nsp/ns-a", "id": "msg_9", "at": 6.0})  # the effect done again, a new id

@@ -56,6 +56,15 @@ def test_ci_mixed_scenario_every_effect_once_through_a_replica_change_and_20_sig
     assert len(r["kills"]) == 20, r["kills"]
     for kind in ("NamespacePolicy", "CounterMeasure", "HealthCheck", "MemoryScaler"):
         assert r["latency"][kind]["count"] == 50, (kind, r["latency"])
+    # When Prometheus first showed each trigger was read back from it: every CounterMeasure and MemoryScaler effect
+    # has visibleAt, no earlier than a scrape before the pod was seen Running, and the latency from it is Vigil's share.
+    timeline = json.loads((tmp_path / "out" / "timeline.json").read_text())
+    pods = [e for e in timeline["expected"] if e["kind"] in ("CounterMeasure", "MemoryScaler")]
+    assert all(e.get("visibleAt") for e in pods), [e for e in pods if not e.get("visibleAt")][:5]
+    assert all(e["visibleAt"] > e["triggerAt"] - 2 for e in pods), [e for e in pods if e["visibleAt"] <= e["triggerAt"] - 2][:5]
+    for kind in ("CounterMeasure", "MemoryScaler"):
+        assert r["latencyFromVisible"][kind]["count"] == 50, r["latencyFromVisible"]
+        assert r["latencyFromVisible"][kind]["p50"] <= r["latency"][kind]["p50"] + 1, (r["latency"], r["latencyFromVisible"])
     [change] = r["replicaChanges"]
     assert (change["from"], change["to"]) == (3, 4) and change["commitSeconds"] is not None, change
     assert r["queriesWithinDistinct"] is True, r["prometheusQueriesPerIntervalPerReplica"]
@@ -63,7 +72,6 @@ def test_ci_mixed_scenario_every_effect_once_through_a_replica_change_and_20_sig
     j = subprocess.run([sys.executable, str(REPO / "chaos" / "judge.py"), str(tmp_path / "out" / "timeline.json")],
                        capture_output=True, text=True)
     assert j.returncode == 0 and "verdict: clean" in j.stdout, j.stdout[-3000:]
-    timeline = json.loads((tmp_path / "out" / "timeline.json").read_text())
     assert len(timeline["rounds"]) > 100 and all(e["triggerAt"] for e in timeline["expected"])
     for plot in ("latency.png", "shards.png"):
         assert (tmp_path / "out" / plot).stat().st_size > 1000, plot
@@ -138,6 +146,7 @@ def test_every_shipped_scenario_parses(path):
     ("name: x\nnamespaces: {namespacePolicy: 1}\nreplica: 3\n", "unknown field 'replica'; known:"),
     ("name: x\nnamespaces: {namespacePolicies: 1}\n", "namespaces: unknown field 'namespacePolicies'"),
     ("name: x\nnamespaces: {}\n", "at least one kind needs namespaces"),
+    ("name: x\nnamespaces: {healthCheck: 1}\nleases: slow\n", "leases: 'slow'; use fast or conservative"),
     ("name: x\nnamespaces: {healthCheck: 1}\ntriggers: {over: soon}\n", "triggers.over: 'soon' is not a duration"),
     ("name: x\nnamespaces: {healthCheck: 1}\nreplicas: [{at: 5s, count: 2}]\n", "replicas[0].at: the first step"),
     ("name: x\nnamespaces: {healthCheck: 1}\nreplicas: [{at: 0s, count: 2}, {at: 0s, count: 3}]\n", "in order of `at`"),

@@ -309,7 +309,7 @@ def main() -> int:
         for ns, n in target.resize_requests().items():
             steps = [d for d in workload.limits if d["effect"] == f"msc/{ns}"]
             deliveries += [dict(steps[-1])] * max(0, n - len(steps)) if steps else []
-        expected = workload.expected()
+        expected = workload.expected(target.first_visible(end - run.t0))
         timeline = {"expected": expected, "deliveries": deliveries, "rounds": sampler.rounds,
                     "namespaces": sorted(namespaces), "end": end}
         (out / "timeline.json").write_text(json.dumps(timeline))

@@ -126,6 +126,10 @@ class ClusterTarget:
     def prometheus_health(self, seconds: float):
         return None
 
+    def first_visible(self, seconds: float) -> dict:
+        """Not read on a cluster (the runner does not know its Prometheus): latency is from the trigger only."""
+        return {}
+
     def sim_stats(self):
         return None
 

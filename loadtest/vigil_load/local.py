@@ -4,11 +4,13 @@ a new identity, as a Deployment's new pod would have a new name)."""
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import random
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +19,7 @@ import requests
 import yaml
 
 from .processes import free_port, stop_process as stop
-from .workload import RULES
+from .workload import ALERT, RULES
 
 PROMETHEUS = "/usr/bin/prometheus"
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
@@ -177,7 +179,7 @@ class LocalTarget:
     def _config(self, slot: Slot) -> Path:
         cfg = {"identity": slot.identity, "namespace": LEASE_NS, "kubeconfig": self.kubeconfig,
                "http": {"host": "127.0.0.1", "port": slot.port},
-               "leaderElection": {"profile": "fast"}, "logging": {"format": "text"},
+               "leaderElection": {"profile": self.s.leases}, "logging": {"format": "text"},
                "kubeAPI": {"qps": self.s.qps, "burst": int(self.s.qps * 2)},
                "prometheus": {"sources": {"default": {"url": f"http://127.0.0.1:{self.prom_port}",
                                                       "interval": f"{self.s.interval:g}s", "timeout": "1s"}}},
@@ -303,6 +305,26 @@ class LocalTarget:
                 out[key] = round(float(v[0]["value"][1]), 3) if v else None
             except (requests.RequestException, ValueError, KeyError, IndexError):
                 out[key] = None
+        return out
+
+    def first_visible(self, seconds: float) -> dict[str, dict[str, float]]:
+        """When Prometheus could first answer each trigger, per namespace, over the last `seconds`: `hot` and `cache`,
+        the first sample of the trigger pod's working set (the scrape that first carried it); `alert`, the first
+        evaluation at which the alert fired (its first ALERTS sample). `timestamp()` inside a subquery gives each
+        step's latest sample's own time, so the minimum is the first sample's time, not a step's."""
+        window = f"{max(1, math.ceil(seconds))}s"
+        step = f"{max(1, round(self.s.interval * 1000))}ms"
+        out: dict[str, dict[str, float]] = {}
+        for key, series in (("hot", 'container_memory_working_set_bytes{container="hot"}'),
+                            ("cache", 'container_memory_working_set_bytes{container="cache"}'),
+                            ("alert", f'ALERTS{{alertname="{ALERT}",alertstate="firing"}}')):
+            q = f"min by (namespace) (min_over_time(timestamp({series})[{window}:{step}]))"
+            try:
+                r = requests.get(f"http://127.0.0.1:{self.prom_port}/api/v1/query", params={"query": q}, timeout=120).json()
+                out[key] = {v["metric"].get("namespace", ""): float(v["value"][1]) for v in r["data"]["result"]}
+            except (requests.RequestException, ValueError, KeyError) as e:
+                print(f"cannot read when Prometheus first showed the {key} triggers: {e}", file=sys.stderr, flush=True)
+                out[key] = {}
         return out
 
     def sim_stats(self) -> dict | None:

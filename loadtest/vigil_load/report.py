@@ -69,6 +69,7 @@ def build(scenario, verdict: dict, run: dict) -> dict:
         "duplicatesAfterDedupe": len(verdict["duplicatesAfterDedupe"]), "lost": len(verdict["lost"]),
         "unexpected": len(verdict["unexpected"]), "overlaps": len(verdict["overlaps"]),
         "latency": verdict["latency"],
+        "latencyFromVisible": verdict["latencyFromVisible"] if verdict.get("visibleKnown") else None,
         "actionsPerSecond": round(effects / window, 1) if window else None,
         "prometheusQueriesPerIntervalPerReplica": queries,
         "distinctQueriesPerReplica": distinct,

@@ -73,6 +73,9 @@ class Scenario:
     chaos: Chaos = field(default_factory=Chaos)
     settle: float = 120.0
     qps: float = 200.0
+    # The replicas' lease profile (vigil.yaml's leaderElection.profile): fast (4/3/0.5 s) keeps failovers short; a
+    # machine too loaded to renew a lease within 3 s needs conservative (15/10/2 s, Vigil's default).
+    leases: str = "fast"
     webhook_fail_first: int = 0
     # vigil.yaml's actions.maxRunsPerMinute for the local replicas. 0 (the default here): no cap, so a run measures
     # Vigil's own capacity; Vigil's default, 120 a minute across the ring, bounds any load test at 2 actions/s.
@@ -116,7 +119,7 @@ def parse(text: str, path: Path) -> Scenario:
         raise ScenarioError(f"{path}: not YAML: {e}") from None
     w = str(path)
     doc = _take(doc, {"name", "description", "namespaces", "triggers", "prometheus", "healthCheck", "replicas",
-                      "chaos", "settle", "qps", "webhook", "actions", "counterMeasure"}, w)
+                      "chaos", "settle", "qps", "leases", "webhook", "actions", "counterMeasure"}, w)
     if "name" not in doc or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", str(doc["name"])):
         raise ScenarioError(f"{w}: name: required, lower-case letters, digits and '-'")
     ns = _take(doc.get("namespaces") or {}, set(KINDS), f"{w}: namespaces")
@@ -172,6 +175,9 @@ def parse(text: str, path: Path) -> Scenario:
     if isinstance(q, bool) or not isinstance(q, (int, float)) or q <= 0:
         raise ScenarioError(f"{w}: qps: {q!r} must be a number greater than 0 (each replica's kubeAPI.qps)")
     s.qps = float(q)
+    s.leases = str(doc.get("leases", "fast"))
+    if s.leases not in ("fast", "conservative"):
+        raise ScenarioError(f"{w}: leases: {s.leases!r}; use fast or conservative (vigil.yaml's leaderElection.profile)")
     cm = _take(doc.get("counterMeasure") or {}, {"triggers"}, f"{w}: counterMeasure")
     s.ctm_triggers = str(cm.get("triggers", "mixed"))
     if s.ctm_triggers not in CTM_TRIGGERS:

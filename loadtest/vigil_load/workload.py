@@ -52,6 +52,7 @@ class Planned:
     namespace: str
     offset: float  # seconds after the run's start
     trigger_at: float | None = None  # wall clock, once known
+    alert: bool = False  # a CounterMeasure on the alert (else on the PromQL threshold)
 
 
 class Kube:
@@ -158,6 +159,7 @@ class Workload:
                 "action": {"webhook": {"url": f"{self.receiver_url}/nsp/{p.namespace}"}}}]})
         elif p.kind == "ctm":
             use_alert = {"alert": True, "promql": False}.get(self.s.ctm_triggers, int(p.namespace[-5:]) % 2 == 0)
+            p.alert = use_alert
             trigger = {"alert": {"name": ALERT}} if use_alert else {"promql": {"expr": HOT_EXPR, "above": HOT_BYTES}}
             self._custom(p, "counterMeasure", {
                 "trigger": trigger, "maxRuns": 1, "resetAfter": "24h",
@@ -270,17 +272,27 @@ class Workload:
                 self._last_limit[ns] = limit
 
     # ---------------------------------------------------------------- what the judge reads
-    def expected(self) -> list[dict]:
+    def expected(self, visible: dict[str, dict[str, float]] | None = None) -> list[dict]:
+        """Every effect with its trigger time; with `visible` (from the target's `first_visible`), CounterMeasure and
+        MemoryScaler effects also get visibleAt: Prometheus' first firing sample of the alert, or first sample of the
+        trigger pod's series, for the namespace."""
+        visible = visible or {}
         out = []
         with self.lock:
             for p in self.plan:
                 at = p.trigger_at
+                seen = None
                 if p.kind in ("ctm", "msc"):
                     at = self.pod_running.get(p.namespace)
+                    source = "cache" if p.kind == "msc" else ("alert" if p.alert else "hot")
+                    seen = visible.get(source, {}).get(p.namespace)
                 elif p.kind == "hc":
                     at = self.first_failure.get(p.namespace, at)
-                out.append({"effect": f"{p.kind}/{p.namespace}", "kind": KIND_NAME[p.kind], "namespace": p.namespace,
-                            "triggerAt": at})
+                e = {"effect": f"{p.kind}/{p.namespace}", "kind": KIND_NAME[p.kind], "namespace": p.namespace,
+                     "triggerAt": at}
+                if seen is not None:
+                    e["visibleAt"] = seen
+                out.append(e)
         return out
 
     def delete_all(self, workers: int = 16) -> None:

@@ -24,14 +24,26 @@ public protocol StoredKind: Sendable {
 public struct StoredResource<Kind: StoredKind>: KubeResource, JSONTreeInitializable, Sendable {
     public static var descriptor: ResourceDescriptor { Kind.descriptor }
 
+    /// The kept fields, in one shared allocation: the store's dictionaries,
+    /// lists and snapshots copy a reference, not the 180-byte metadata.
+    final class Box: Sendable {
+        let metadata: ObjectMeta
+        let serialized: [UInt8]
+        init(metadata: ObjectMeta, serialized: [UInt8]) {
+            self.metadata = metadata
+            self.serialized = serialized
+        }
+    }
+    let box: Box
+
     /// The object's metadata without labels, annotations and owner
     /// references (read those from `document`).
-    public let metadata: ObjectMeta
+    public var metadata: ObjectMeta { box.metadata }
     /// The object as stored, serialized: a parsed tree takes several times
     /// its bytes in memory (issue 16 measured about 5.8 KB of heap per
     /// NamespacePolicy with the tree kept), and a replica holds thousands of
     /// objects while a reconcile reads the document once or twice.
-    public let serialized: [UInt8]
+    public var serialized: [UInt8] { box.serialized }
 
     /// The typed resource, or every problem found decoding it; decoded from
     /// `serialized` on each access (read it once per reconcile).
@@ -73,8 +85,7 @@ public struct StoredResource<Kind: StoredKind>: KubeResource, JSONTreeInitializa
         meta.labels = nil
         meta.annotations = nil
         meta.ownerReferences = nil
-        metadata = meta
-        serialized = tree.serialized()
+        box = Box(metadata: meta, serialized: tree.serialized())
     }
 
     public init(from decoder: any Decoder) throws {
