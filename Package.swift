@@ -229,6 +229,7 @@ let package = Package(
             name: "VigilHostTests",
             dependencies: [
                 "Kube", "VigilHost", "VigilJSON", "VigilRuntime", "ProcessFixtures", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -10,19 +10,22 @@ extension Replica {
     /// controller's informer, each controller's workers, then the member.
     /// Put the HTTP server first so it outlives them all.
     public func services() -> [any Service] {
+        // The leases and the shard map run on the coordination executor, so
+        // a busy pool of reconciles cannot make them late.
+        let onTime = coordinationExecutor
         var services: [any Service] = [
-            LoopService(name: "leader-elector") { [elector, coordinator] in
+            LoopService(name: "leader-elector", executor: onTime) { [elector, coordinator] in
                 await elector.run(whileLeading: { await coordinator.run() })
             },
             LoopService(name: "leadership-follower") { [self] in await followLeadership() },
             // Every replica judges member leases, so a new leader need not wait a
             // whole lease duration to see that the old one's member lease expired.
-            LoopService(name: "member-observer") { [coordinator] in await coordinator.observe() },
+            LoopService(name: "member-observer", executor: onTime) { [coordinator] in await coordinator.observe() },
             // Watches wake the coordinator and the member at once; polling stays as the fallback.
-            LoopService(name: "shard-map-watch") { [self] in
+            LoopService(name: "shard-map-watch", executor: onTime) { [self] in
                 await nudge(ConfigMap.self, options: ListOptions(fieldSelector: "metadata.name=\(ShardMap.configMapName)")) { [member] in member.poke() }
             },
-            LoopService(name: "member-lease-watch") { [self] in
+            LoopService(name: "member-lease-watch", executor: onTime) { [self] in
                 await watchMemberLeases()
             },
             LoopService(name: "namespace-informer") { [namespaces] in try await namespaces.run() },
@@ -149,10 +152,13 @@ extension Replica {
 /// it returns by itself. Cancellation is a normal end.
 struct LoopService: Service, CustomStringConvertible {
     let name: String
+    /// Where the loop prefers to run (nil: Swift's global executor).
+    let executor: (any TaskExecutor)?
     let body: @Sendable () async throws -> Void
 
-    init(name: String, body: @escaping @Sendable () async throws -> Void) {
+    init(name: String, executor: (any TaskExecutor)? = nil, body: @escaping @Sendable () async throws -> Void) {
         self.name = name
+        self.executor = executor
         self.body = body
     }
 
@@ -161,7 +167,9 @@ struct LoopService: Service, CustomStringConvertible {
     func run() async throws {
         defer { Logger(label: "vigil").debug("service \(name) stopped") }
         do {
-            try await cancelWhenGracefulShutdown { try await body() }
+            try await withTaskExecutorPreference(executor) {
+                try await cancelWhenGracefulShutdown { try await body() }
+            }
         } catch is CancellationError {
             return
         }
@@ -196,7 +204,7 @@ struct MemberService: Service, CustomStringConvertible {
     func run() async throws {
         let replica = replica
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await replica.member.run() }
+            group.addTask(executorPreference: replica.coordinationExecutor) { await replica.member.run() }
             group.addTask { await replica.followOwnership() }
             group.addTask { await replica.refreshPeriodically() }
             do {

@@ -35,6 +35,10 @@ public final class Replica: Sendable {
     /// behind the controllers' requests (client-go gives leader election its
     /// own client for the same reason). `client` unless one was passed.
     public let coordinationClient: KubeClient
+    /// Where the leases and the shard map are worked on: a thread of their
+    /// own beside Swift's pool, which the reconciles keep busy (nil: the
+    /// pool, for tests that show why).
+    public let coordinationExecutor: DedicatedTaskExecutor?
     public let elector: LeaderElector
     public let coordinator: ShardCoordinator
     public let member: ShardMember
@@ -72,10 +76,11 @@ public final class Replica: Sendable {
     /// whose options observe requests with `observeAPIRequests(_:shard:)` to
     /// get `vigil_api_requests_total`. `coordinationClient` (default
     /// `client`) carries the leases and the shard map; `vigil run` passes
-    /// one without a qps limit (`coordinationOptions(from:)`).
+    /// one without a qps limit (`coordinationOptions(from:)`). They run on a
+    /// thread of their own unless `dedicatedCoordinationThread` is false.
     public init(
-        configuration: ReplicaConfiguration, client: KubeClient, coordinationClient: KubeClient? = nil, logger: Logger,
-        clock: any RuntimeClock = SystemClock(), metricsFactory: (any MetricsFactory)? = nil
+        configuration: ReplicaConfiguration, client: KubeClient, coordinationClient: KubeClient? = nil, dedicatedCoordinationThread: Bool = true,
+        logger: Logger, clock: any RuntimeClock = SystemClock(), metricsFactory: (any MetricsFactory)? = nil
     ) {
         let factory = metricsFactory ?? MetricsSystem.factory
         let metrics = ShardMetrics(shard: configuration.identity.rawValue, factory: factory)
@@ -87,6 +92,7 @@ public final class Replica: Sendable {
         self.client = client
         let coordination = coordinationClient ?? client
         self.coordinationClient = coordination
+        coordinationExecutor = dedicatedCoordinationThread ? DedicatedTaskExecutor(label: "vigil.coordination") : nil
         self.clock = clock
         self.metrics = metrics
         self.controllers = controllers
