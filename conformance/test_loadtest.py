@@ -147,6 +147,7 @@ def test_every_shipped_scenario_parses(path):
     ("name: x\nnamespaces: {namespacePolicies: 1}\n", "namespaces: unknown field 'namespacePolicies'"),
     ("name: x\nnamespaces: {}\n", "at least one kind needs namespaces"),
     ("name: x\nnamespaces: {healthCheck: 1}\nleases: slow\n", "leases: 'slow'; use fast or conservative"),
+    ("name: x\nnamespaces: {healthCheck: 1}\nprometheus: {poll: 0.5s}\n", "prometheus.poll: at least 1s"),
     ("name: x\nnamespaces: {healthCheck: 1}\ntriggers: {over: soon}\n", "triggers.over: 'soon' is not a duration"),
     ("name: x\nnamespaces: {healthCheck: 1}\nreplicas: [{at: 5s, count: 2}]\n", "replicas[0].at: the first step"),
     ("name: x\nnamespaces: {healthCheck: 1}\nreplicas: [{at: 0s, count: 2}, {at: 0s, count: 3}]\n", "in order of `at`"),

@@ -182,7 +182,7 @@ class LocalTarget:
                "leaderElection": {"profile": self.s.leases}, "logging": {"format": "text"},
                "kubeAPI": {"qps": self.s.qps, "burst": int(self.s.qps * 2)},
                "prometheus": {"sources": {"default": {"url": f"http://127.0.0.1:{self.prom_port}",
-                                                      "interval": f"{self.s.interval:g}s", "timeout": "1s"}}},
+                                                      "interval": f"{self.s.poll:g}s", "timeout": f"{self.s.poll:g}s"}}},
                "alertmanager": {"tokenFile": str(self.dir / "am-token")},
                "actions": {"maxRunsPerMinute": self.s.max_runs_per_minute}}
         path = self.dir / f"vigil-{slot.identity}.yaml"

@@ -44,7 +44,7 @@ def build(scenario, verdict: dict, run: dict) -> dict:
     effects = verdict["delivered"]
     window = max(1e-9, run["lastAction"] - run["firstTrigger"]) if run.get("lastAction") else None
     rates = _rate(scrapes, "vigil_prometheus_requests_total", start, end)
-    queries = {r: round(v * scenario.interval, 2) for r, (v, _) in sorted(rates.items())}
+    queries = {r: round(v * scenario.poll, 2) for r, (v, _) in sorted(rates.items())}
     expressions = int(max((metric_sum(s["values"], "vigil_prometheus_expressions") for s in scrapes), default=0))
     actions = _delta(scrapes, "vigil_actions_total", run["t0"], end)
     vigil_api = sum(_delta(scrapes, "vigil_api_requests_total", run["t0"], end).values())
@@ -54,14 +54,14 @@ def build(scenario, verdict: dict, run: dict) -> dict:
     # Polls run on a timer and scrapes every 5 s, so the stretch between two scrapes may hold one round of polls
     # more than it has intervals: a replica is within when its polls ≤ distinct × (intervals + 1). For a replica
     # killed after a few scrapes that one round is a large share of its rate, so the slack is per replica.
-    within = all(v * span <= distinct * (span / scenario.interval + 1) for v, span in rates.values())
+    within = all(v * span <= distinct * (span / scenario.poll + 1) for v, span in rates.values())
     depth: dict[str, float] = defaultdict(float)
     for s in scrapes:
         depth[s["replica"]] = max(depth[s["replica"]], metric_sum(s["values"], "workqueue_depth"))
     usage = run["usage"]
     report = {
         "scenario": scenario.name, "target": run["target"], "namespaces": scenario.total_namespaces,
-        "interval": scenario.interval, "healthCheckEvery": scenario.hc_every,
+        "interval": scenario.interval, "poll": scenario.poll, "healthCheckEvery": scenario.hc_every,
         "maxRunsPerMinute": scenario.max_runs_per_minute if run["target"] == "local" else "the installed vigil.yaml's",
         "perKind": scenario.namespaces, "replicaSteps": [{"at": s.at, "count": s.count} for s in scenario.replicas],
         "createSeconds": round(run["createSeconds"], 1),

@@ -67,7 +67,8 @@ class Scenario:
     namespaces: dict[str, int]
     trigger_start: float = 20.0
     trigger_over: float = 30.0
-    interval: float = 1.0
+    interval: float = 1.0  # Prometheus' scrape and rule-evaluation interval
+    poll: float = 1.0  # Vigil's poll interval of the source (its request timeout too); the interval unless set
     hc_every: float = 2.0
     replicas: list[ReplicaStep] = field(default_factory=lambda: [ReplicaStep(0.0, 3)])
     chaos: Chaos = field(default_factory=Chaos)
@@ -130,10 +131,13 @@ def parse(text: str, path: Path) -> Scenario:
     t = _take(doc.get("triggers") or {}, {"start", "over"}, f"{w}: triggers")
     s.trigger_start = seconds(t.get("start", "20s"), f"{w}: triggers.start")
     s.trigger_over = seconds(t.get("over", "30s"), f"{w}: triggers.over")
-    p = _take(doc.get("prometheus") or {}, {"interval"}, f"{w}: prometheus")
+    p = _take(doc.get("prometheus") or {}, {"interval", "poll"}, f"{w}: prometheus")
     s.interval = seconds(p.get("interval", "1s"), f"{w}: prometheus.interval")
     if s.interval < 1:
         raise ScenarioError(f"{w}: prometheus.interval: at least 1s (Prometheus scrapes no faster here)")
+    s.poll = seconds(p.get("poll", p.get("interval", "1s")), f"{w}: prometheus.poll")
+    if s.poll < 1:
+        raise ScenarioError(f"{w}: prometheus.poll: at least 1s (Vigil's shortest source interval)")
     h = _take(doc.get("healthCheck") or {}, {"every"}, f"{w}: healthCheck")
     s.hc_every = seconds(h.get("every", "2s"), f"{w}: healthCheck.every")
     if s.hc_every < 1:
