@@ -15,6 +15,8 @@ A timeline is JSON:
                                                                /shards which namespaces it may start work in now
                                                                (activeNamespaces: owned, not draining, lease held)
   namespaces  [namespace…]                                     the namespaces whose ownership is judged
+  created     {namespace: time}                                when each was created (optional): a namespace is
+                                                               judged unowned only from then on
   end         the end of the run (seconds since the epoch)
 
 and prints (or returns, from `judge`):
@@ -133,18 +135,27 @@ def overlaps(timeline: dict) -> list[str]:
 
 def unowned(timeline: dict) -> dict:
     """The longest stretch, over the judged namespaces, from a round in which no replica had the namespace active
-    to the next round in which one had."""
+    to the next round in which one had. A namespace counts from its creation (`created`, when given): before it
+    exists no replica can have it active."""
     names = set(timeline.get("namespaces", []))
+    created: dict[str, float] = timeline.get("created") or {}
     since: dict[str, float] = {}
+    owned_once: set[str] = set()
     longest = {"seconds": 0.0, "namespace": None, "from": None}
     for rnd in sorted(timeline.get("rounds", []), key=lambda r: r["at"]):
         active = set()
         for c in rnd["claims"]:
             active.update(c["active"])
         for ns in names:
+            born = created.get(ns)
+            if born is not None and rnd["at"] < born:
+                continue
             if ns not in active:
-                since.setdefault(ns, rnd["at"])
-            elif ns in since:
+                # Unowned from its creation until first seen owned; later, from the first round without an owner.
+                since.setdefault(ns, born if born is not None and ns not in owned_once else rnd["at"])
+            else:
+                owned_once.add(ns)
+            if ns in active and ns in since:
                 start = since.pop(ns)
                 if rnd["at"] - start > longest["seconds"]:
                     longest = {"seconds": rnd["at"] - start, "namespace": ns, "from": start}

@@ -57,6 +57,24 @@ def test_latency_from_visible_starts_where_prometheus_first_showed_the_trigger()
     assert "visible → action, CounterMeasure: p50 0.50 s" in judge.summary(v)
 
 
+def test_a_namespace_is_judged_unowned_only_from_its_creation():
+    t = clean_timeline()
+    for rnd in t["rounds"]:  # ns-a appears in round 3 (t=3): nobody has it before
+        for c in rnd["claims"]:
+            if rnd["at"] < 3:
+                c["active"] = [n for n in c["active"] if n != "ns-a"]
+    assert judge.judge(t)["longestUnowned"] == {"seconds": 3.0, "namespace": "ns-a", "from": 0.0}
+    t["created"] = {"ns-a": 2.5}  # created half a second before its owner reported it
+    u = judge.judge(t)["longestUnowned"]
+    assert u == {"seconds": 1.0, "namespace": "ns-b", "from": 2.0}, u  # ns-b's hand-off is now the longest
+    # A later loss of its owner is still counted from the round it was first seen without one.
+    for rnd in t["rounds"]:
+        if rnd["at"] in (5.0, 6.0):
+            for c in rnd["claims"]:
+                c["active"] = [n for n in c["active"] if n != "ns-a"]
+    assert judge.judge(t)["longestUnowned"] == {"seconds": 2.0, "namespace": "ns-a", "from": 5.0}
+
+
 def test_a_planted_duplicate_is_reported():
     t = clean_timeline()
     t["deliveries"].append({"effect": "nsp/ns-a", "id": "msg_9", "at": 6.0})  # the effect done again, a new id

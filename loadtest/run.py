@@ -310,8 +310,10 @@ def main() -> int:
             steps = [d for d in workload.limits if d["effect"] == f"msc/{ns}"]
             deliveries += [dict(steps[-1])] * max(0, n - len(steps)) if steps else []
         expected = workload.expected(target.first_visible(end - run.t0))
+        with workload.lock:
+            born = dict(workload.created_at)
         timeline = {"expected": expected, "deliveries": deliveries, "rounds": sampler.rounds,
-                    "namespaces": sorted(namespaces), "end": end}
+                    "namespaces": sorted(namespaces), "created": born, "end": end}
         (out / "timeline.json").write_text(json.dumps(timeline))
         verdict = judge.judge(timeline)
         save_evidence(kube, verdict, out)

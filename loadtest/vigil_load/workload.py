@@ -112,6 +112,7 @@ class Workload:
         self.health_url = health_url
         self.plan: list[Planned] = []
         self.lock = threading.Lock()
+        self.created_at: dict[str, float] = {}  # namespace → its creationTimestamp (whole seconds)
         self.pod_running: dict[str, float] = {}  # namespace → when its trigger pod was first seen Running
         self.limits: list[dict] = []  # MemoryScaler steps seen: {"effect", "id", "at"}
         self._last_limit: dict[str, str] = {}
@@ -149,6 +150,8 @@ class Workload:
         if created is None:  # created by an attempt whose answer was lost
             created = Kube.retry(f"reading namespace {p.namespace}", lambda: self.kube.core.read_namespace(p.namespace))
         created_at = created.metadata.creation_timestamp.timestamp()
+        with self.lock:
+            self.created_at[p.namespace] = created_at
         due = t0 + p.offset
         if p.kind == "nsp":
             # creationTimestamp has whole seconds: the policy fires at creation + ttl, which is what is judged.
