@@ -75,12 +75,13 @@ public struct CounterMeasureReconciler: Reconciler {
         if ownWrites.isBehind(key, cached: object.metadata.resourceVersion) { return .done }
         let namespace = key.namespace
         let subject = EventRecorder.Subject(apiVersion: Self.apiVersion, kind: CounterMeasure.kind, namespace: namespace, name: key.name, uid: uid)
-        let current = object.document["status"] ?? .object(JSONObject())
+        let document = object.document  // parsed once for this reconcile
+        let current = document["status"] ?? .object(JSONObject())
         let generation = object.metadata.generation
         let now = now()
 
         let cm: CounterMeasure
-        switch object.decoded {
+        switch object.decoded(from: document) {
         case .failure(let error):
             poller.unregister(id: id)
             try await writeInvalid(key, subject, current: current, generation: generation, reason: "InvalidSpec", message: error.description, now: now)
@@ -123,7 +124,7 @@ public struct CounterMeasureReconciler: Reconciler {
         let ledger = EffectLedgerStore(
             client: client, resource: Self.descriptor, namespace: namespace, name: key.name, owner: replica, policy: ledgerPolicy,
             clock: clock, wallClockAtZero: wallClockAtZero)
-        var cached = try? EffectLedgerSnapshot(object: object.document)
+        var cached = try? EffectLedgerSnapshot(object: document)
         // A run started now is recorded before its first action, as HealthCheck records a remedy decision: the
         // instance, the run count and a PromQL series' first-seen time must reach status before the effect can.
         // Otherwise a replica killed between the action and the status write below leaves the next owner no

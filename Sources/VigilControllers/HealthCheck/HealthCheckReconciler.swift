@@ -128,12 +128,13 @@ public struct HealthCheckReconciler: Reconciler {
         // Looked at again in 2 s all the same: a schedule must not hang on one event.
         if ownWrites.isBehind(key, cached: object.metadata.resourceVersion) { return .requeue(after: 2) }
         let subject = EventRecorder.Subject(apiVersion: HealthCheck.apiVersion, kind: HealthCheck.kind, namespace: key.namespace, name: key.name, uid: uid)
-        let status = object.document["status"] ?? .object(JSONObject())
+        let document = object.document  // parsed once for this reconcile
+        let status = document["status"] ?? .object(JSONObject())
         let generation = object.metadata.generation
         let now = now()
 
         let hc: HealthCheck
-        switch object.decoded {
+        switch object.decoded(from: document) {
         case .failure(let error):
             stopPolling(id)
             try await writeInvalid(key, subject, object: object, reason: "InvalidSpec", message: error.description, now: now)
@@ -166,7 +167,7 @@ public struct HealthCheckReconciler: Reconciler {
         }
 
         var w = Working(
-            progress: HealthCheckProgress(status: status), effects: (try? EffectLedgerSnapshot(object: object.document))?.entries ?? [],
+            progress: HealthCheckProgress(status: status), effects: (try? EffectLedgerSnapshot(object: document))?.entries ?? [],
             resourceVersion: object.metadata.resourceVersion ?? "", stored: status)
         let anchor = object.metadata.creationTimestamp.flatMap(RFC3339Time.init)?.secondsSinceEpoch ?? now.secondsSinceEpoch
         let rescheduled = status["schedule"]?.stringValue != spec.schedule.summary

@@ -80,12 +80,13 @@ public struct MemoryScalerReconciler: Reconciler {
         if ownWrites.isBehind(key, cached: object.metadata.resourceVersion) { return .requeue(after: 2) }
         let namespace = key.namespace
         let subject = EventRecorder.Subject(apiVersion: Self.apiVersion, kind: MemoryScaler.kind, namespace: namespace, name: key.name, uid: uid)
-        let current = object.document["status"] ?? .object(JSONObject())
+        let document = object.document  // parsed once for this reconcile
+        let current = document["status"] ?? .object(JSONObject())
         let generation = object.metadata.generation
         let now = now()
 
         let scaler: MemoryScaler
-        switch object.decoded {
+        switch object.decoded(from: document) {
         case .failure(let error):
             poller.unregister(id: id)
             try await writeInvalid(key, subject, current: current, generation: generation, reason: "InvalidSpec", message: error.description, now: now)
@@ -118,7 +119,7 @@ public struct MemoryScalerReconciler: Reconciler {
 
         let namespacePods = pods.list(namespace: namespace)
         var progress = MemoryScalerProgress(status: current)
-        let cached = try? EffectLedgerSnapshot(object: object.document)
+        let cached = try? EffectLedgerSnapshot(object: document)
         var lastStep = progress.lastSteps
         for entry in cached?.entries ?? [] where entry.phase != .failed {
             // Only real steps count: a dry run changed nothing, so nothing cools down (and its steps never hold back real ones).

@@ -106,7 +106,8 @@ public struct NamespacePolicyReconciler: Reconciler {
             }
         }
         var evaluation: NamespacePolicyEvaluation
-        switch object.decoded {
+        let decoded = object.decoded(from: document)
+        switch decoded {
         case .success(let policy): evaluation = NamespacePolicyEvaluator.evaluate(policy: policy, facts: facts, options: options)
         case .failure: evaluation = NamespacePolicyEvaluator.evaluate(document: document, facts: facts, options: options)  // reports the problems
         }
@@ -114,7 +115,7 @@ public struct NamespacePolicyReconciler: Reconciler {
             apiVersion: "vigil.dev/v1alpha1", kind: "NamespacePolicy", namespace: key.namespace, name: key.name, uid: uid)
         var requeue = evaluation.requeueAfter
 
-        if let plan = evaluation.plan, case .success(let policy) = object.decoded {
+        if let plan = evaluation.plan, case .success(let policy) = decoded {
             let effectKey = EffectKey(resourceUID: uid, trigger: plan.trigger, actionIndex: plan.actionIndex)
             let ledger = EffectLedgerStore(
                 client: client, resource: Self.descriptor, namespace: key.namespace, name: key.name, owner: replica, policy: ledgerPolicy,

@@ -45,12 +45,15 @@ public struct StoredResource<Kind: StoredKind>: KubeResource, JSONTreeInitializa
     /// objects while a reconcile reads the document once or twice.
     public var serialized: [UInt8] { box.serialized }
 
-    /// The typed resource, or every problem found decoding it; decoded from
-    /// `serialized` on each access (read it once per reconcile).
-    /// Unknown fields are accepted here: a newer CRD's fields must not stop
-    /// a running controller.
-    public var decoded: Result<Kind, ResourceValidationError> {
-        // `serialized` was written from a parsed tree, so it parses.
+    /// The typed resource, or every problem found decoding it; parsed and
+    /// decoded from `serialized` on each access. A reconcile that also reads
+    /// `document` parses it once and calls `decoded(from:)`.
+    public var decoded: Result<Kind, ResourceValidationError> { decoded(from: document) }
+
+    /// The typed resource decoded from `document` (this object's, parsed
+    /// once by the caller). Unknown fields are accepted here: a newer CRD's
+    /// fields must not stop a running controller.
+    public func decoded(from document: JSON) -> Result<Kind, ResourceValidationError> {
         do { return .success(try Kind(json: document, allowUnknownFields: true)) } catch { return .failure(error) }
     }
 
